@@ -1,0 +1,167 @@
+"""The Tensor: a NumPy array that remembers how it was made.
+
+A Tensor holds ``data`` (an ``np.ndarray``), ``grad`` (filled by ``backward``
+for leaves that require a gradient) and ``_fn``, the ``Function`` that produced
+it (``None`` for leaves and for anything computed under ``no_grad``).  The
+arithmetic operators are attached in ``autodiff.primitives``, next to the ops
+they call.
+"""
+import numpy as np
+
+from glassnet import config
+
+_grad_enabled = True
+
+
+class no_grad:
+    """Context manager (and decorator) under which no graph is recorded.
+
+    Inference (predict, evaluate, validation) runs under it, so it pays no
+    graph cost: every op returns a plain leaf Tensor.
+    """
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = False
+        return self
+
+    def __exit__(self, *exc_info):
+        global _grad_enabled
+        _grad_enabled = self._previous
+        return False
+
+    def __call__(self, func):
+        def wrapper(*args, **kwargs):
+            with no_grad():
+                return func(*args, **kwargs)
+
+        wrapper.__name__ = func.__name__
+        wrapper.__doc__ = func.__doc__
+        return wrapper
+
+
+class enable_grad(no_grad):
+    """Context manager that turns graph recording back on inside ``no_grad``."""
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = True
+        return self
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    Arguments:
+        data: anything ``np.asarray`` accepts. Python floats and float64
+            input become ``floatx`` (float32) unless ``dtype`` says otherwise.
+        requires_grad: whether ``backward`` should compute a gradient for it.
+    """
+
+    __array_priority__ = 100  # ndarray <op> Tensor defers to Tensor's operators
+    __slots__ = ("data", "grad", "requires_grad", "_fn", "_keras_logits", "__weakref__")
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.requires_grad = requires_grad
+        self._fn = None
+        self._keras_logits = None
+
+    # --- array protocol -------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def numpy(self):
+        """The values as a NumPy array (a view; copy it before mutating)."""
+        return self.data
+
+    def item(self):
+        return self.data.item()
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None:
+            return self.data
+        return self.data.astype(dtype, copy=False)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __format__(self, spec):
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return format(str(self), spec)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="       ")
+        return f"<Tensor shape={self.shape}, dtype={self.dtype.name}, numpy=\n{body}>"
+
+    __hash__ = object.__hash__
+
+    # --- differentiation -------------------------------------------------
+    def backward(self, grad=None):
+        """Accumulates d(self)/d(leaf) into ``leaf.grad`` for every leaf in the graph."""
+        from glassnet.autodiff.engine import backward
+
+        backward(self, grad)
+
+    def detach(self):
+        """The same values, cut from the graph."""
+        return Tensor(self.data)
+
+
+def _as_array(data, dtype):
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    array = np.asarray(data)
+    if array.dtype == np.float64 and not isinstance(data, np.ndarray):
+        return array.astype(config.floatx())  # Python floats become floatx
+    if array.dtype.kind in "iub" or array.dtype.kind == "f":
+        return array
+    if array.dtype == object:
+        raise TypeError(f"Tensor: cannot convert data of type {type(data).__name__} to a tensor.")
+    return array
+
+
+def convert_to_tensor(x, dtype=None):
+    """Returns ``x`` as a Tensor (unchanged if it already is one of that dtype)."""
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == np.dtype(dtype)):
+        return x
+    return Tensor(x, dtype=dtype)
+
+
+def convert_to_numpy(x):
+    """Returns the NumPy array behind ``x`` (a Tensor, array or nested values)."""
+    if isinstance(x, Tensor):
+        return x.data
+    return np.asarray(x)
