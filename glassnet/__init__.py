@@ -1,0 +1,1 @@
+"""glassnet (namespace assembled once all modules exist)."""

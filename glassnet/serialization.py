@@ -48,3 +48,8 @@ def serialize(obj):
         "class_name": type(obj).__name__,
         "config": obj.get_config(),
     }
+
+
+def serialize_optional(obj):
+    """``serialize(obj)``, or None for None (optional regularizers, constraints)."""
+    return None if obj is None else serialize(obj)

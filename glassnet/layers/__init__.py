@@ -1,0 +1,39 @@
+"""Layers: the building blocks of models (``keras.layers``)."""
+from glassnet.layers.activation import Activation
+from glassnet.layers.alpha_dropout import AlphaDropout
+from glassnet.layers.batch_normalization import BatchNormalization
+from glassnet.layers.dense import Dense
+from glassnet.layers.dropout import Dropout
+from glassnet.layers.elu import ELU
+from glassnet.layers.flatten import Flatten
+from glassnet.layers.gaussian_noise import GaussianNoise
+from glassnet.layers.input_layer import Input, InputLayer
+from glassnet.layers.keras_tensor import KerasTensor
+from glassnet.layers.lambda_layer import Lambda
+from glassnet.layers.layer import Layer
+from glassnet.layers.leaky_relu import LeakyReLU
+from glassnet.layers.prelu import PReLU
+from glassnet.layers.relu import ReLU
+from glassnet.layers.reshape import Reshape
+from glassnet.layers.softmax import Softmax
+
+__all__ = [
+    "Activation",
+    "AlphaDropout",
+    "BatchNormalization",
+    "Dense",
+    "Dropout",
+    "ELU",
+    "Flatten",
+    "GaussianNoise",
+    "Input",
+    "InputLayer",
+    "KerasTensor",
+    "Lambda",
+    "Layer",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Reshape",
+    "Softmax",
+]

@@ -1,0 +1,139 @@
+"""BatchNormalization: zero-centre and normalise each feature, then scale and shift."""
+from glassnet import constraints, initializers, ops, regularizers
+from glassnet.autodiff.tensor import no_grad
+from glassnet.layers.arguments import fraction, non_negative
+from glassnet.layers.layer import Layer
+from glassnet.serialization import serialize, serialize_optional
+
+
+class BatchNormalization(Layer):
+    """Batch normalization (Ioffe & Szegedy, 2015).
+
+    Equations (training, over the m instances of the mini-batch B):
+        1. mu_B      = (1/m) sum_i x_i
+        2. sigma_B^2 = (1/m) sum_i (x_i - mu_B)^2
+        3. x_hat_i   = (x_i - mu_B) / sqrt(sigma_B^2 + epsilon)
+        4. z_i       = gamma * x_hat_i + beta
+    and the moving statistics used at inference:
+        moving_mean     <- momentum * moving_mean     + (1 - momentum) * mu_B
+        moving_variance <- momentum * moving_variance + (1 - momentum) * sigma_B^2
+    At inference (``training`` false, or ``trainable=False``), steps 1-2 use the
+    moving statistics instead.  gamma and beta are trained by backpropagation;
+    the moving statistics are not ("non-trainable").
+    """
+
+    def __init__(
+        self,
+        axis=-1,
+        momentum=0.99,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        synchronized=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int):
+            raise TypeError(f"BatchNormalization: axis must be an integer. Received: axis={axis!r}")
+        self.axis = axis
+        self.momentum = fraction("BatchNormalization", "momentum", momentum, include_one=True)
+        self.epsilon = non_negative("BatchNormalization", "epsilon", epsilon)
+        if self.epsilon == 0:
+            raise ValueError("BatchNormalization: epsilon must be positive. Received: epsilon=0")
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.synchronized = synchronized
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        self._feature_axis = self.axis % rank
+        self._reduction_axes = tuple(i for i in range(rank) if i != self._feature_axis)
+        shape = (input_shape[self._feature_axis],)
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight(
+                shape, self.gamma_initializer, regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint, name="gamma",
+            )
+        if self.center:
+            self.beta = self.add_weight(
+                shape, self.beta_initializer, regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint, name="beta",
+            )
+        self.moving_mean = self.add_weight(
+            shape, self.moving_mean_initializer, trainable=False, name="moving_mean"
+        )
+        self.moving_variance = self.add_weight(
+            shape, self.moving_variance_initializer, trainable=False, name="moving_variance"
+        )
+
+    def _broadcastable(self, tensor, rank):
+        """(C,) -> (1, ..., C, ..., 1) so it lines up with the feature axis."""
+        if self._feature_axis == rank - 1:
+            return tensor
+        shape = [1] * rank
+        shape[self._feature_axis] = -1
+        return ops.reshape(tensor, shape)
+
+    def call(self, inputs, training=None):
+        x = inputs
+        rank = x.ndim
+        if training and self.trainable:
+            mu_B, sigma2_B = ops.moments(x, self._reduction_axes)  # (C,), (C,)
+            self._update_moving_statistics(mu_B, sigma2_B)
+        else:
+            mu_B, sigma2_B = self.moving_mean, self.moving_variance
+        x_hat = (x - self._broadcastable(mu_B, rank)) / ops.sqrt(
+            self._broadcastable(sigma2_B, rank) + self.epsilon
+        )
+        z = x_hat
+        if self.gamma is not None:
+            z = z * self._broadcastable(self.gamma, rank)
+        if self.beta is not None:
+            z = z + self._broadcastable(self.beta, rank)
+        return z
+
+    def _update_moving_statistics(self, mu_B, sigma2_B):
+        momentum = self.momentum
+        with no_grad():
+            self.moving_mean.assign(
+                self.moving_mean.data * momentum + mu_B.data * (1 - momentum)
+            )
+            self.moving_variance.assign(
+                self.moving_variance.data * momentum + sigma2_B.data * (1 - momentum)
+            )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": serialize(self.beta_initializer),
+            "gamma_initializer": serialize(self.gamma_initializer),
+            "moving_mean_initializer": serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": serialize(self.moving_variance_initializer),
+            "beta_regularizer": serialize_optional(self.beta_regularizer),
+            "gamma_regularizer": serialize_optional(self.gamma_regularizer),
+            "beta_constraint": serialize_optional(self.beta_constraint),
+            "gamma_constraint": serialize_optional(self.gamma_constraint),
+            "synchronized": self.synchronized,
+        }

@@ -1,0 +1,81 @@
+"""Dense: the fully connected layer."""
+from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet.layers.arguments import positive_int
+from glassnet.layers.layer import Layer
+from glassnet.serialization import serialize, serialize_optional
+
+
+class Dense(Layer):
+    """A fully connected layer: every input feeds every unit.
+
+    Equations:
+        h_W,b(X) = phi(X W + b)
+    X is (batch, ..., n_inputs), W the kernel (n_inputs, units), b the bias (units,),
+    phi the activation.  Works on the last axis of N-D inputs.
+    """
+
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = positive_int("Dense", "units", units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def build(self, input_shape):
+        n_inputs = input_shape[-1]
+        self.kernel = self.add_weight(
+            shape=(n_inputs, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            name="kernel",
+        )
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                name="bias",
+            )
+
+    def call(self, inputs):
+        z = ops.matmul(inputs, self.kernel)  # (batch, ..., units)
+        if self.bias is not None:
+            z = z + self.bias  # bias broadcasts over the leading axes
+        return self.activation(z)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": serialize(self.kernel_initializer),
+            "bias_initializer": serialize(self.bias_initializer),
+            "kernel_regularizer": serialize_optional(self.kernel_regularizer),
+            "bias_regularizer": serialize_optional(self.bias_regularizer),
+            "activity_regularizer": serialize_optional(self.activity_regularizer),
+            "kernel_constraint": serialize_optional(self.kernel_constraint),
+            "bias_constraint": serialize_optional(self.bias_constraint),
+        }
+

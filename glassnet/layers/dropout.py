@@ -1,0 +1,52 @@
+"""Dropout: during training, zero each input with probability ``rate``."""
+import numpy as np
+
+from glassnet import random
+from glassnet.layers.arguments import fraction
+from glassnet.layers.layer import Layer
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014).
+
+    Equations (training only):
+        keep_i ~ Bernoulli(1 - p),  p = rate
+        y_i    = x_i * keep_i / (1 - p)
+    Dividing by the keep probability (1 - p) during training keeps each unit's
+    expected value unchanged, so inference simply returns x.
+
+    Arguments:
+        rate: the drop probability p, in [0, 1).
+        noise_shape: the shape of the keep mask, broadcast over the input; None
+            entries take the input's size (e.g. (None, 1, C) shares it over time).
+        seed: an int for a reproducible mask sequence.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = fraction("Dropout", "rate", rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self.generator = random.make_generator(seed)
+
+    def _mask_shape(self, shape):
+        if self.noise_shape is None:
+            return shape
+        return tuple(n if m is None else m for n, m in zip(shape, self.noise_shape))
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        u = self.generator.random(self._mask_shape(inputs.shape), dtype=np.float32)
+        keep_scaled = (u < 1 - self.rate).astype(inputs.dtype) / np.asarray(
+            1 - self.rate, dtype=inputs.dtype
+        )
+        return inputs * keep_scaled
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "rate": self.rate,
+            "noise_shape": self.noise_shape,
+            "seed": self.seed,
+        }
