@@ -37,7 +37,7 @@ class Function(abc.ABC):
         """Runs ``forward`` on the inputs' arrays and records the node if needed."""
         arrays = [_operand(x, inputs) for x in inputs]
         out = Tensor.__new__(Tensor)
-        out.data = self.forward(*arrays)
+        out.data = np.asarray(self.forward(*arrays))  # NumPy gives scalars for full reductions
         out.grad = None
         out._keras_logits = None
         out._fn = None
@@ -53,11 +53,13 @@ class Function(abc.ABC):
 
 
 def _operand(x, inputs):
-    """The array behind an input; plain numbers take the dtype of the tensor inputs."""
+    """The array behind an input.
+
+    Non-Tensor operands (numbers, lists, arrays of any kind) take the float dtype
+    of the Tensor inputs, so a float32 graph stays float32.
+    """
     if isinstance(x, Tensor):
         return x.data
-    if isinstance(x, np.ndarray) and x.dtype.kind != "f":
-        return x
     for other in inputs:
         if isinstance(other, Tensor) and other.data.dtype.kind == "f":
             return np.asarray(x, dtype=other.data.dtype)
@@ -78,7 +80,8 @@ def unbroadcast(grad, shape):
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
-    return grad.reshape(shape)
+    assert grad.shape == shape, f"gradient of shape {grad.shape} for an input of shape {shape}"
+    return grad
 
 
 def _topological_order(root):
@@ -114,7 +117,13 @@ def _backpropagate(root, seed, wanted=None):
                 f"grad= for an output of shape {root.shape}."
             )
         seed = np.ones_like(root.data)
-    seed = np.asarray(seed, dtype=root.dtype).reshape(root.shape)
+    seed = np.asarray(seed, dtype=root.dtype)
+    if seed.size != root.data.size:
+        raise ValueError(
+            f"backward: grad must have the output's shape {root.shape}. "
+            f"Received: grad.shape={seed.shape}"
+        )
+    seed = seed.reshape(root.shape)
     wanted = wanted or set()
     pending = {id(root): seed}
     results = {}
@@ -124,7 +133,7 @@ def _backpropagate(root, seed, wanted=None):
             continue
         fn = node._fn
         if fn is None or id(node) in wanted:
-            results[id(node)] = (node, grad)
+            results[id(node)] = (node, np.array(grad))  # a writable copy the caller owns
         if fn is None:
             continue
         input_grads = fn.backward(grad)
@@ -144,7 +153,7 @@ def _backpropagate(root, seed, wanted=None):
 def backward(root, grad=None):
     """Accumulates d(root)/d(leaf) into ``leaf.grad`` for every leaf that requires it."""
     for node, g in _backpropagate(root, grad).values():
-        if node._fn is None:
+        if node._fn is None and node.requires_grad:
             node.grad = g if node.grad is None else node.grad + g
 
 

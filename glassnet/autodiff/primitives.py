@@ -387,7 +387,10 @@ class Transpose(Function):
         self.axes = axes
 
     def forward(self, a):
-        self.perm = tuple(reversed(range(a.ndim))) if self.axes is None else self.axes
+        if self.axes is None:
+            self.perm = tuple(reversed(range(a.ndim)))
+        else:
+            self.perm = tuple(axis % a.ndim for axis in self.axes)  # argsort needs axes >= 0
         return np.transpose(a, self.perm)
 
     def backward(self, g):

@@ -121,7 +121,7 @@ class Tensor:
         return format(str(self), spec)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="       ")
+        body = np.array2string(self.data, separator=", ")
         return f"<Tensor shape={self.shape}, dtype={self.dtype.name}, numpy=\n{body}>"
 
     __hash__ = object.__hash__

@@ -74,12 +74,12 @@ class Variable(Tensor):
     def assign(self, value):
         """Writes ``value`` into the variable's own array (shape must match)."""
         value = value.data if isinstance(value, Tensor) else np.asarray(value)
-        if value.shape != self.data.shape and value.size != self.data.size:
+        if value.shape != self.data.shape:
             raise ValueError(
-                f"Variable {self.path}: cannot assign a value of shape {value.shape} "
-                f"to a variable of shape {self.data.shape}."
+                f"Variable {self.path}: the assigned value must have the variable's shape "
+                f"{self.data.shape}. Received: value.shape={value.shape}"
             )
-        self.data[...] = value.reshape(self.data.shape)
+        self.data[...] = value
         return self
 
     def assign_add(self, delta):
@@ -91,7 +91,7 @@ class Variable(Tensor):
         return self
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="       ")
+        body = np.array2string(self.data, separator=", ")
         return (
             f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype.name}, "
             f"value=\n{body}>"

@@ -1,6 +1,6 @@
 """InputLayer and Input: where a model's data comes in."""
 from glassnet import config
-from glassnet.layers.keras_tensor import KerasTensor
+from glassnet.layers.keras_tensor import KerasTensor, Node
 from glassnet.layers.layer import Layer
 
 
@@ -27,7 +27,10 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + shape
         self.batch_shape = tuple(batch_shape)
         self.built = True
-        self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name, layer=self)
+        self.output_shape = self.batch_shape
+        node = Node(self)
+        self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name, node=node)
+        node.outputs = self.output
 
     def get_config(self):
         return {**super().get_config(), "batch_shape": self.batch_shape}

@@ -6,6 +6,7 @@ training=None)`` computes the output with differentiable ops, so gradients
 come for free.  Calling a layer on NumPy arrays runs it without recording a
 graph and returns an array; calling it on Tensors returns a Tensor.
 """
+import contextlib
 import inspect
 import warnings
 
@@ -14,9 +15,21 @@ import numpy as np
 from glassnet import config, initializers, naming, regularizers
 from glassnet.autodiff.tensor import Tensor, no_grad
 from glassnet.autodiff.variable import Variable
-from glassnet.layers.keras_tensor import KerasTensor
+from glassnet.layers.keras_tensor import KerasTensor, Node
 
 _name_scope = []  # names of the layers being called, outermost first (variable paths)
+
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    """Variables created inside get ``name/`` in their path (as models build their layers)."""
+    _name_scope.append(name)
+    try:
+        yield
+    finally:
+        _name_scope.pop()
+
 
 _LEGACY_SHAPE_ARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
 
@@ -47,6 +60,7 @@ class Layer:
         self._layers = []
         self._losses = []
         self._build_shape = None
+        self.output_shape = None  # (None, ...) once the layer has run
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     def _check_kwargs(self, kwargs):
@@ -220,8 +234,7 @@ class Layer:
 
     def _call_tensors(self, inputs, *args, **kwargs):
         shapes = _shapes(inputs)
-        _name_scope.append(self.name)
-        try:
+        with name_scope(self.name):
             self._maybe_build(shapes)
             self._check_input_shape(shapes)
             self._losses = []
@@ -230,8 +243,8 @@ class Layer:
             if "mask" in kwargs and not _accepts(self.call, "mask"):
                 kwargs.pop("mask")
             outputs = self.call(inputs, *args, **kwargs)
-        finally:
-            _name_scope.pop()
+        if self.output_shape is None:
+            self.output_shape = _map_structure(outputs, lambda t: _with_none_batch(t.shape))
         if self.activity_regularizer is not None:  # Keras 3: not divided by the batch size
             for output in _flatten(outputs):
                 self.add_loss(self.activity_regularizer(output))
@@ -261,10 +274,11 @@ class Layer:
     def _call_symbolic(self, inputs, *args, **kwargs):
         """Calls the layer on placeholders: runs it on a batch of one to learn the output shape."""
         dummy = _dummy_inputs(inputs, self.dtype)
-        kwargs.setdefault("training", False)
+        node = Node(self, inputs, args, kwargs)
         with no_grad():
-            outputs = self._call_tensors(dummy, *args, **kwargs)
-        return _to_symbolic(outputs, self, inputs)
+            outputs = self._call_tensors(dummy, *args, **{"training": False, **kwargs})
+        node.outputs = _to_symbolic(outputs, node)
+        return node.outputs
 
     def compute_output_shape(self, input_shape):
         """The output shape for an input shape (None for the batch), found by a dry run."""
@@ -368,10 +382,10 @@ def _dummy_inputs(x, dtype):
     return _map_structure(x, dummy)
 
 
-def _to_symbolic(outputs, layer, inputs):
+def _to_symbolic(outputs, node):
     def symbolic(leaf):
         shape = (None,) + tuple(leaf.shape[1:])
-        return KerasTensor(shape, str(leaf.dtype), layer=layer, inputs=inputs)
+        return KerasTensor(shape, str(leaf.dtype), node=node)
 
     return _map_structure(outputs, symbolic)
 

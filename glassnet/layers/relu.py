@@ -7,7 +7,7 @@ from glassnet.layers.layer import Layer
 class ReLU(Layer):
     """Equations:
         f(x) = max_value                        if x >= max_value
-             = x                                if threshold <= x < max_value
+             = x                                if threshold < x < max_value
              = negative_slope * (x - threshold) otherwise
     """
 

@@ -28,6 +28,7 @@ def min(x, axis=None, keepdims=False):  # noqa: A001 - mirrors keras.ops.min
 
 def squeeze(x, axis=None):
     x = convert_to_tensor(x)
+    axis = tuple(axis) if isinstance(axis, list) else axis  # Keras passes axes as lists
     return P.reshape(x, np.squeeze(np.empty(x.shape, dtype=bool), axis=axis).shape)
 
 
@@ -73,7 +74,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """max(x, 0), with optional leaky slope below ``threshold`` and a cap at ``max_value``.
 
     Equations:
-        relu(x) = x                              if x >= threshold (and x > 0)
+        relu(x) = x                                if x > threshold
                 = negative_slope * (x - threshold) otherwise
     """
     x = convert_to_tensor(x)
@@ -81,7 +82,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         out = P.where(x.data > 0, x, 0.0)
     else:
         below = P.multiply(P.subtract(x, threshold), negative_slope)
-        keep = x.data >= threshold if threshold != 0 else x.data > 0
+        keep = x.data > threshold  # strictly above, as Keras: relu(5, threshold=5) = 0
         out = P.where(keep, x, below)
     if max_value is not None:
         out = P.minimum(out, max_value)
@@ -117,8 +118,14 @@ def hard_sigmoid(x):
 
 
 def softplus(x):
-    """log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|)"""
-    return P.add(relu(x), P.log1p(P.exp(P.negative(P.abs(x)))))
+    """log(1 + e^x), computed as x/2 + |x|/2 + log1p(e^-|x|), which never overflows.
+
+    x/2 + |x|/2 = max(x, 0) exactly; written with |x| so that at x = 0, where
+    |x| has the subgradient 0, the derivative comes out as sigmoid(0) = 1/2.
+    """
+    magnitude = P.abs(x)
+    positive_part = P.add(P.multiply(x, 0.5), P.multiply(magnitude, 0.5))
+    return P.add(positive_part, P.log1p(P.exp(P.negative(magnitude))))
 
 
 def softsign(x):
