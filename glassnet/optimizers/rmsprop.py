@@ -1,0 +1,98 @@
+"""RMSprop: gradients divided by a running root mean square of recent gradients."""
+import numpy as np
+
+from glassnet.optimizers.base import Optimizer
+
+
+class RMSprop(Optimizer):
+    """RMSProp, optionally centered and with momentum (``keras.optimizers.RMSprop``).
+
+    Equations (g = grad J(theta), beta = rho):
+        s     <- beta s + (1 - beta) g (x) g
+        theta <- theta - eta g (/) sqrt(s + epsilon)
+    The lecture's two lines, computed exactly so (epsilon inside the square root).
+    centered=True also tracks the mean gradient g_bar and divides by an estimate
+    of the gradient's variance instead of its second moment:
+        g_bar <- beta g_bar + (1 - beta) g
+        theta <- theta - eta g (/) sqrt(s - g_bar (x) g_bar + epsilon)
+    momentum = mu > 0 accumulates the steps before applying them:
+        m     <- mu m + eta g (/) sqrt(...)
+        theta <- theta - m
+
+    Arguments:
+        learning_rate: eta, default 0.001.
+        rho: beta, the decay of the running averages, default 0.9.
+        momentum: mu, a float in [0, 1], default 0.0.
+        epsilon: default 1e-7.
+        centered: default False.
+        Plus the arguments shared by every optimizer (see ``Optimizer``).
+
+    Slots per variable: ``velocity`` (s), ``momentum`` (m, when momentum > 0),
+    ``average_gradient`` (g_bar, when centered).
+    """
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        rho=0.9,
+        momentum=0.0,
+        epsilon=1e-7,
+        centered=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            name=name,
+            **kwargs,
+        )
+        self.rho = self._check_float("rho", rho, 0.0, 1.0)
+        self.momentum = self._check_float("momentum", momentum, 0.0, 1.0)
+        self.epsilon = self._check_float("epsilon", epsilon, low=0.0)
+        self.centered = bool(centered)
+
+    def slot_specs(self):
+        specs = [("velocity", 0.0)]
+        if self.momentum > 0:
+            specs.append(("momentum", 0.0))
+        if self.centered:
+            specs.append(("average_gradient", 0.0))
+        return specs
+
+    def update_step(self, g, variable, eta):
+        theta = variable.data
+        beta = self.rho  # a Python float: NumPy applies it in the variable's dtype
+        s = self._slot(variable, "velocity")
+        np.add(beta * s, (1 - beta) * (g * g), out=s)  # s <- beta s + (1 - beta) g (x) g
+        if self.centered:
+            g_bar = self._slot(variable, "average_gradient")
+            np.add(beta * g_bar, (1 - beta) * g, out=g_bar)  # g_bar <- beta g_bar + (1-beta) g
+            denominator = s - g_bar * g_bar + self.epsilon
+        else:
+            denominator = s + self.epsilon
+        step = (eta * g) / np.sqrt(denominator)  # eta g (/) sqrt(s + epsilon)
+        if self.momentum > 0:
+            m = self._slot(variable, "momentum")
+            np.add(self.momentum * m, step, out=m)  # m <- mu m + step
+            step = m
+        np.subtract(theta, step, out=theta)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "rho": self.rho,
+                "momentum": self.momentum,
+                "epsilon": self.epsilon,
+                "centered": self.centered,
+            }
+        )
+        return config
