@@ -12,6 +12,7 @@ from glassnet.layers.keras_tensor import KerasTensor
 from glassnet.layers.lambda_layer import Lambda
 from glassnet.layers.layer import Layer
 from glassnet.layers.leaky_relu import LeakyReLU
+from glassnet.layers.merging import Add, Average, Concatenate, Multiply
 from glassnet.layers.prelu import PReLU
 from glassnet.layers.relu import ReLU
 from glassnet.layers.reshape import Reshape
@@ -19,6 +20,10 @@ from glassnet.layers.softmax import Softmax
 
 __all__ = [
     "Activation",
+    "Add",
+    "Average",
+    "Concatenate",
+    "Multiply",
     "AlphaDropout",
     "BatchNormalization",
     "Dense",

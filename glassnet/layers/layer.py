@@ -86,8 +86,12 @@ class Layer:
             self._input_shape_arg = tuple(shape) if not isinstance(shape, int) else (shape,)
 
     # --- sublayer tracking ------------------------------------------------
+    _untracked = frozenset({"_layers", "_input_layer", "_input_layers"})
+
     def __setattr__(self, name, value):
-        if isinstance(value, Layer):
+        if name in self._untracked:
+            pass
+        elif isinstance(value, Layer):
             self.__dict__.setdefault("_layers", []).append(value)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
             self.__dict__.setdefault("_layers", []).extend(value)

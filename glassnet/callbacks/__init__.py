@@ -1,0 +1,24 @@
+"""Callbacks (``keras.callbacks``): objects fit/evaluate/predict call at each step."""
+from glassnet.callbacks.callback import Callback
+from glassnet.callbacks.callback_list import CallbackList
+from glassnet.callbacks.csv_logger import CSVLogger
+from glassnet.callbacks.early_stopping import EarlyStopping
+from glassnet.callbacks.history import History
+from glassnet.callbacks.lambda_callback import LambdaCallback
+from glassnet.callbacks.learning_rate_scheduler import LearningRateScheduler
+from glassnet.callbacks.progbar_logger import ProgbarLogger
+from glassnet.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from glassnet.callbacks.terminate_on_nan import TerminateOnNaN
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]

@@ -1,0 +1,115 @@
+"""Sequential: a plain stack of layers, each feeding the next."""
+from glassnet import naming
+from glassnet.layers.input_layer import InputLayer
+from glassnet.layers.keras_tensor import KerasTensor
+from glassnet.layers.layer import Layer, name_scope
+from glassnet.models.model import Model
+
+
+class Sequential(Model):
+    """A model whose layers are applied one after the other.
+
+    Build it from a list, or with ``add``.  When its input shape is known (an
+    ``Input``/``InputLayer`` first, or ``input_shape=`` on the first layer) it is
+    built at once, so ``summary()`` works before training; otherwise it is built
+    on the first batch it sees.
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(name=name or naming.unique_name("sequential"), trainable=trainable)
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        """Appends a layer (or an ``Input(...)`` placeholder as the input)."""
+        if isinstance(layer, KerasTensor) and isinstance(layer.node.layer, InputLayer):
+            layer = layer.node.layer
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"{self.name}: only layers can be added to a Sequential model. "
+                f"Received: {layer!r} of type {type(layer).__name__}"
+            )
+        if isinstance(layer, InputLayer):
+            if self._layers:
+                raise ValueError(
+                    f"{self.name}: an InputLayer must come first. Received: {layer.name} "
+                    f"after {len(self._layers)} layers"
+                )
+            self._input_layer = layer
+            return
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(
+                f"{self.name}: all layers must have unique names; {layer.name!r} is already "
+                "in the model."
+            )
+        if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
+            self._input_layer = InputLayer(shape=layer._input_shape_arg)
+        self._layers.append(layer)
+        if self._input_layer is not None:
+            self._build_from_input()
+
+    def pop(self):
+        """Removes and returns the last layer."""
+        if not self._layers:
+            raise IndexError(f"{self.name}: there are no layers to pop.")
+        return self._layers.pop()
+
+    def _build_from_input(self):
+        """Runs the layers on the input placeholder, which builds them and records shapes."""
+        x = self._input_layer.output
+        with name_scope(self.name):
+            for layer in self._layers:
+                x = layer(x)
+        self.output_shape = x.shape
+        self.built = True
+
+    @property
+    def layers(self):
+        """The layers, without the input layer (as Keras 3 lists them)."""
+        return list(self._layers)
+
+    @property
+    def output_names(self):
+        return ["output"]
+
+    @property
+    def input_shape(self):
+        return None if self._input_layer is None else self._input_layer.batch_shape
+
+    def build(self, input_shape=None):
+        if input_shape is not None and self._input_layer is None:
+            self._input_layer = InputLayer(batch_shape=(None,) + tuple(input_shape[1:]))
+        if self._input_layer is not None:
+            self._build_from_input()
+        self.built = True
+
+    def call(self, inputs, training=None):
+        self._check_input(inputs)
+        x = inputs
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    def _check_input(self, inputs):
+        if self._input_layer is None:
+            return
+        expected = self._input_layer.batch_shape
+        actual = tuple(inputs.shape)
+        if len(expected) != len(actual) or any(
+            e is not None and e != a for e, a in zip(expected, actual)
+        ):
+            raise ValueError(
+                f"Input 0 of model \"{self.name}\" is incompatible: expected shape "
+                f"{(None,) + tuple(expected[1:])}, found shape {actual}"
+            )
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": [
+                {"class_name": type(layer).__name__, "config": layer.get_config()}
+                for layer in self._layers
+            ],
+        }

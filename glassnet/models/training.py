@@ -1,0 +1,322 @@
+"""The pieces of the training loop that are not the loop itself.
+
+- Data: cast inputs once, check lengths and values, split off validation data,
+  cut batches.
+- ``Objectives``: the compiled losses and metrics of a model, which turn a batch's
+  predictions into the scalar loss to differentiate and into the logs shown in
+  the progress bar (running averages over the epoch, as Keras reports them).
+"""
+import math
+import warnings
+
+import numpy as np
+
+from glassnet import config, losses, metrics
+from glassnet.autodiff.tensor import Tensor
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+
+
+def map_arrays(data, fn):
+    """Applies ``fn`` to every array in a (nested list/tuple/dict) structure."""
+    if data is None:
+        return None
+    if isinstance(data, (list, tuple)):
+        return type(data)(map_arrays(item, fn) for item in data)
+    if isinstance(data, dict):
+        return {key: map_arrays(item, fn) for key, item in data.items()}
+    return fn(data)
+
+
+def flatten_arrays(data):
+    if data is None:
+        return []
+    if isinstance(data, (list, tuple)):
+        return [leaf for item in data for leaf in flatten_arrays(item)]
+    if isinstance(data, dict):
+        return [leaf for item in data.values() for leaf in flatten_arrays(item)]
+    return [data]
+
+
+def as_input_arrays(x):
+    """Model inputs as floatx arrays, cast once per fit/evaluate/predict call (not per batch)."""
+
+    def cast(array):
+        array = array.data if isinstance(array, Tensor) else np.asarray(array)
+        if array.dtype.kind in "fiub" and array.dtype != np.dtype(config.floatx()):
+            return array.astype(config.floatx())
+        return array
+
+    return map_arrays(x, cast)
+
+
+def as_target_arrays(y):
+    """Targets as arrays: integer labels stay integers, float64 becomes floatx."""
+
+    def cast(array):
+        array = array.data if isinstance(array, Tensor) else np.asarray(array)
+        if array.dtype == np.float64:
+            return array.astype(config.floatx())
+        return array
+
+    return map_arrays(y, cast)
+
+
+def count_samples(x, y=None, sample_weight=None):
+    """The common first dimension of every array; a clear error if they disagree."""
+    sizes = {}
+    for label, data in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        for array in flatten_arrays(data):
+            sizes.setdefault(label, []).append(len(array) if np.ndim(array) else 0)
+    every = {n for group in sizes.values() for n in group}
+    if len(every) > 1:
+        detail = ", ".join(f"{label} sizes: {group}" for label, group in sizes.items())
+        raise ValueError(
+            "Data cardinality is ambiguous: every input and target must have the same number "
+            f"of samples. Received: {detail}"
+        )
+    n = every.pop() if every else 0
+    if n == 0:
+        raise ValueError("The data is empty: x has 0 samples. Received: x with 0 samples")
+    return n
+
+
+def check_finite_inputs(x):
+    """Raises naming the first row that holds a NaN or an infinity."""
+    for i, array in enumerate(flatten_arrays(x)):
+        if array.dtype.kind != "f":
+            continue
+        if np.isfinite(array.sum(dtype=np.float64)):
+            continue  # the common case: one pass, no per-row work
+        bad_rows = np.flatnonzero(~np.isfinite(array.reshape(len(array), -1)).all(axis=1))
+        row = int(bad_rows[0])
+        raise ValueError(
+            f"Input {i} holds NaN or infinite values ({len(bad_rows)} rows), first at row {row}: "
+            "clean or impute the data before training."
+        )
+
+
+def take_rows(data, index):
+    """The rows ``index`` (a slice or an index array) of every array in the structure."""
+    if isinstance(index, slice):
+        return map_arrays(data, lambda array: array[index])
+    return map_arrays(data, lambda array: np.take(array, index, axis=0))
+
+
+def split_validation(x, y, sample_weight, validation_split):
+    """Keras' split: the LAST ``validation_split`` fraction, taken before any shuffling."""
+    if not 0 < validation_split < 1:
+        raise ValueError(
+            "fit: validation_split must be a float in (0, 1). "
+            f"Received: validation_split={validation_split}"
+        )
+    n = count_samples(x, y, sample_weight)
+    split_at = int(math.floor(n * (1 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"fit: validation_split={validation_split} leaves one side empty for {n} samples."
+        )
+    train = slice(0, split_at)
+    valid = slice(split_at, n)
+    return (
+        (take_rows(x, train), take_rows(y, train), take_rows(sample_weight, train)),
+        (take_rows(x, valid), take_rows(y, valid), take_rows(sample_weight, valid)),
+    )
+
+
+def unpack_validation_data(validation_data):
+    """(x, y) or (x, y, sample_weight) -> a triple."""
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "fit: validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
+            f"val_sample_weight). Received: {type(validation_data).__name__}"
+        )
+    x, y, *rest = validation_data
+    return x, y, rest[0] if rest else None
+
+
+def batch_indices(n, batch_size, shuffle, generator):
+    """Index arrays (or slices) of the batches of one epoch; the last one may be partial."""
+    if shuffle == "batch":
+        starts = generator.permutation(math.ceil(n / batch_size)) * batch_size
+        return [generator.permutation(np.arange(s, min(s + batch_size, n))) for s in starts]
+    if shuffle:
+        order = generator.permutation(n)
+        return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+def class_weights_to_sample_weights(y, class_weight):
+    """One weight per sample from a {class index: weight} dict (labels or one-hot targets)."""
+    y = np.asarray(y)
+    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    labels = labels.astype(np.int64)
+    table = np.ones(int(max(labels.max(initial=0), max(class_weight)) + 1), dtype=np.float32)
+    for label, weight in class_weight.items():
+        table[int(label)] = weight
+    return table[labels]
+
+
+# --------------------------------------------------------------------------
+# Compiled losses and metrics
+# --------------------------------------------------------------------------
+
+
+def _loss_object(identifier):
+    if identifier is None:
+        return None
+    if isinstance(identifier, losses.Loss):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, losses.Loss):
+        return identifier()
+    fn = losses.get(identifier)
+    if isinstance(fn, losses.Loss):
+        return fn
+    name = identifier if isinstance(identifier, str) else getattr(fn, "__name__", "loss")
+    return losses.LossFunctionWrapper(fn, name=name)
+
+
+def _per_output(value, output_names, what):
+    """Spreads a compile argument over the outputs: one value, a list, or a dict by name."""
+    if isinstance(value, dict):
+        unknown = set(value) - set(output_names)
+        if unknown:
+            raise ValueError(
+                f"compile: {what} has keys {sorted(unknown)} that are not output names. "
+                f"Output names: {output_names}"
+            )
+        return [value.get(name) for name in output_names]
+    if isinstance(value, (list, tuple)) and len(output_names) > 1:
+        if len(value) != len(output_names):
+            raise ValueError(
+                f"compile: {what} has {len(value)} entries for {len(output_names)} outputs "
+                f"{output_names}."
+            )
+        return list(value)
+    return [value] * len(output_names) if len(output_names) > 1 else [value]
+
+
+class Objectives:
+    """The losses and metrics given to ``compile``, per model output.
+
+    Equations:
+        L_total = sum_o w_o * L_o(y_o, y_hat_o) + sum(regularization penalties)
+    Each L_o is reduced over the batch ("sum_over_batch_size"); the logged "loss"
+    is the running mean of L_total over the batches of the epoch, weighted by
+    batch size.
+    """
+
+    def __init__(self, loss, metrics_, loss_weights, output_names=None):
+        self._arguments = (loss, metrics_, loss_weights)
+        self.output_names = None
+        self.metrics = None  # built on the first batch, when the shapes are known
+        self.loss_tracker = metrics.Mean(name="loss")
+        self.output_loss_trackers = []
+        if output_names is not None:
+            self._build(list(output_names))
+
+    def _build(self, output_names):
+        """Spreads the compile arguments over the outputs (known now, or at the first batch)."""
+        loss, metrics_, loss_weights = self._arguments
+        self.output_names = output_names
+        self.losses = [_loss_object(l) for l in _per_output(loss, output_names, "loss")]
+        weights = loss_weights if loss_weights is not None else 1.0
+        self.loss_weights = [
+            1.0 if w is None else float(w)
+            for w in _per_output(weights, output_names, "loss_weights")
+        ]
+        self.metric_specs = self._metric_specs(metrics_)
+        if len(output_names) > 1:
+            self.output_loss_trackers = [metrics.Mean(name=f"{name}_loss") for name in output_names]
+
+    def _metric_specs(self, metrics_):
+        if metrics_ is None:
+            return [[] for _ in self.output_names]
+        if isinstance(metrics_, str):
+            warnings.warn(
+                f"compile: metrics={metrics_!r} should be a list; use metrics=[{metrics_!r}].",
+                DeprecationWarning,
+                stacklevel=4,
+            )
+            metrics_ = [metrics_]
+        if isinstance(metrics_, dict):
+            per_output = _per_output(metrics_, self.output_names, "metrics")
+            return [[] if m is None else (m if isinstance(m, (list, tuple)) else [m])
+                    for m in per_output]
+        if not isinstance(metrics_, (list, tuple)):
+            raise TypeError(
+                "compile: metrics must be a list, tuple or dict. "
+                f"Received: metrics={metrics_!r}"
+            )
+        if len(self.output_names) > 1 and metrics_ and all(
+            isinstance(m, (list, tuple)) for m in metrics_
+        ):
+            return [list(m) for m in metrics_]
+        return [list(metrics_) for _ in self.output_names]
+
+    def _build_metrics(self, y_true, y_pred):
+        multi = len(self.output_names) > 1
+        self.metrics = []
+        for name, specs, yt, yp in zip(self.output_names, self.metric_specs, y_true, y_pred):
+            built = []
+            for spec in specs:
+                metric = _metric_object(spec, yt, yp)
+                if multi:
+                    metric.name = f"{name}_{metric.name}"
+                built.append(metric)
+            self.metrics.append(built)
+
+    def all_metrics(self):
+        tracked = [self.loss_tracker] + self.output_loss_trackers
+        return tracked + [m for group in (self.metrics or []) for m in group]
+
+    def reset(self):
+        for metric in self.all_metrics():
+            metric.reset_state()
+
+    def compute_loss(self, y_true, y_pred, sample_weight, extra_losses):
+        """The scalar Tensor to differentiate: weighted output losses plus penalties."""
+        if self.output_names is None:
+            names = ["output"] if len(y_pred) == 1 else [f"output_{i + 1}" for i in range(len(y_pred))]
+            self._build(names)
+        total = None
+        per_output = []
+        for loss_fn, weight, yt, yp, sw in zip(
+            self.losses, self.loss_weights, y_true, y_pred, sample_weight
+        ):
+            if loss_fn is None:
+                per_output.append(None)
+                continue
+            value = loss_fn(yt, yp, sample_weight=sw)
+            per_output.append(value)
+            term = value * weight if weight != 1.0 else value
+            total = term if total is None else total + term
+        if total is None:
+            raise ValueError("compile: no loss was given for any output. Received: loss=None")
+        for penalty in extra_losses:
+            total = total + penalty
+        return total, per_output
+
+    def update(self, y_true, y_pred_arrays, sample_weight, total, per_output, batch_size):
+        """Adds a batch to the running averages."""
+        if self.metrics is None:
+            self._build_metrics(y_true, y_pred_arrays)
+        self.loss_tracker.update_state(float(total.data), sample_weight=batch_size)
+        for tracker, value in zip(self.output_loss_trackers, per_output):
+            if value is not None:
+                tracker.update_state(float(value.data), sample_weight=batch_size)
+        for group, yt, yp, sw in zip(self.metrics, y_true, y_pred_arrays, sample_weight):
+            for metric in group:
+                metric.update_state(yt, yp, sample_weight=sw)
+
+    def logs(self):
+        """{"loss": ..., "<output>_loss": ..., metric names: ...} as Python floats."""
+        return {m.name: float(m.result()) for m in self.all_metrics()}
+
+
+def _metric_object(spec, y_true, y_pred):
+    if isinstance(spec, type) and issubclass(spec, metrics.Metric):
+        return spec()
+    return metrics.resolve(spec, y_true, y_pred)
