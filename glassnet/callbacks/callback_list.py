@@ -48,9 +48,8 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             callback.set_model(model)
 
-    def _call(self, hook, *args):
+    def _call(self, hook, logs, *args):
         """Calls ``hook(*args, logs)`` on every callback, all sharing one logs dict."""
-        *args, logs = args
         logs = {} if logs is None else logs
         for callback in self.callbacks:
             getattr(callback, hook)(*args, logs)
@@ -62,16 +61,16 @@ class CallbackList(Callback):
         self._call("on_train_end", logs)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._call("on_epoch_begin", epoch, logs)
+        self._call("on_epoch_begin", logs, epoch)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._call("on_epoch_end", epoch, logs)
+        self._call("on_epoch_end", logs, epoch)
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._call("on_train_batch_begin", batch, logs)
+        self._call("on_train_batch_begin", logs, batch)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._call("on_train_batch_end", batch, logs)
+        self._call("on_train_batch_end", logs, batch)
 
     def on_batch_begin(self, batch, logs=None):
         self.on_train_batch_begin(batch, logs)
@@ -86,10 +85,10 @@ class CallbackList(Callback):
         self._call("on_test_end", logs)
 
     def on_test_batch_begin(self, batch, logs=None):
-        self._call("on_test_batch_begin", batch, logs)
+        self._call("on_test_batch_begin", logs, batch)
 
     def on_test_batch_end(self, batch, logs=None):
-        self._call("on_test_batch_end", batch, logs)
+        self._call("on_test_batch_end", logs, batch)
 
     def on_predict_begin(self, logs=None):
         self._call("on_predict_begin", logs)
@@ -98,10 +97,10 @@ class CallbackList(Callback):
         self._call("on_predict_end", logs)
 
     def on_predict_batch_begin(self, batch, logs=None):
-        self._call("on_predict_batch_begin", batch, logs)
+        self._call("on_predict_batch_begin", logs, batch)
 
     def on_predict_batch_end(self, batch, logs=None):
-        self._call("on_predict_batch_end", batch, logs)
+        self._call("on_predict_batch_end", logs, batch)
 
 
 def _flatten_callbacks(callbacks):

@@ -61,6 +61,7 @@ class Layer:
         self._losses = []
         self._build_shape = None
         self.output_shape = None  # (None, ...) once the layer has run
+        self._forward_hooks = []
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     def _check_kwargs(self, kwargs):
@@ -217,6 +218,14 @@ class Layer:
         nested = [loss for layer in self._layers for loss in layer.losses]
         return list(self._losses) + penalties + nested
 
+    # --- watching -------------------------------------------------------------
+    def register_forward_hook(self, hook):
+        """Calls ``hook(layer, inputs, outputs)`` after every call; returns a function
+        that removes it.  Diagnostics use it to watch activations; unused, it costs nothing.
+        """
+        self._forward_hooks.append(hook)
+        return lambda: self._forward_hooks.remove(hook)
+
     # --- calling ------------------------------------------------------------
     def build(self, input_shape):
         """Creates the weights once the input shape is known (default: none)."""
@@ -249,6 +258,8 @@ class Layer:
             outputs = self.call(inputs, *args, **kwargs)
         if self.output_shape is None:
             self.output_shape = _map_structure(outputs, lambda t: _with_none_batch(t.shape))
+        for hook in self._forward_hooks:
+            hook(self, inputs, outputs)
         if self.activity_regularizer is not None:  # Keras 3: not divided by the batch size
             for output in _flatten(outputs):
                 self.add_loss(self.activity_regularizer(output))

@@ -41,6 +41,7 @@ class Model(Layer):
         self.stop_training = False
         self.history = None
         self._objectives = None
+        self._gradient_observers = []
 
     # --- structure ----------------------------------------------------------
     @property
@@ -121,8 +122,16 @@ class Model(Layer):
         total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
         variables = self.trainable_weights
         grads = engine.grad(total, variables)
+        for observer in self._gradient_observers:
+            observer(variables, grads)
         self.optimizer.apply_gradients(zip(grads, variables))
         self._update_metrics(y, y_pred, sample_weight, total, per_output)
+
+    def observe_gradients(self, observer):
+        """Calls ``observer(variables, gradients)`` in every train step, before the update;
+        returns a function that removes it (used by ``callbacks.GradientMonitor``)."""
+        self._gradient_observers.append(observer)
+        return lambda: self._gradient_observers.remove(observer)
 
     def test_step(self, x, y, sample_weight):
         """Forward pass in inference mode and metric update, with no graph recorded."""
