@@ -26,6 +26,7 @@ import numpy as np
 from glassnet import config
 from glassnet import ops
 from glassnet import serialization
+from glassnet.autodiff import fused
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
 from glassnet.naming import to_snake_case
@@ -174,6 +175,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     valid = None if ignore_class is None else y != ignore_class
     if valid is not None:
         y = np.where(valid, y, 0)  # any class works: the masked losses are zeroed below
+    if from_logits and valid is None:
+        return fused.sparse_softmax_cross_entropy(output, y)  # one graph node
     num_classes = output.shape[-1]
     log_p = P.reshape(_log_probabilities(output, from_logits, axis=-1), (-1, num_classes))
     log_p_y = log_p[np.arange(y.size), y.reshape(-1)]  # (M,) gathered at the labels

@@ -1,5 +1,6 @@
 """Dense: the fully connected layer."""
 from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet.autodiff import fused
 from glassnet.layers.arguments import positive_int
 from glassnet.layers.layer import Layer
 from glassnet.serialization import serialize, serialize_optional
@@ -59,9 +60,10 @@ class Dense(Layer):
             )
 
     def call(self, inputs):
-        z = ops.matmul(inputs, self.kernel)  # (batch, ..., units)
-        if self.bias is not None:
-            z = z + self.bias  # bias broadcasts over the leading axes
+        if self.bias is None:
+            z = ops.matmul(inputs, self.kernel)  # (batch, ..., units)
+        else:
+            z = fused.linear(inputs, self.kernel, self.bias)  # X W + b in one graph node
         return self.activation(z)
 
     def get_config(self):

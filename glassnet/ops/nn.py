@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from glassnet.autodiff import fused
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff.tensor import Tensor, convert_to_tensor
 
@@ -79,7 +80,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """
     x = convert_to_tensor(x)
     if negative_slope == 0 and threshold == 0:
-        out = P.where(x.data > 0, x, 0.0)
+        out = fused.relu(x)
     else:
         below = P.multiply(P.subtract(x, threshold), negative_slope)
         keep = x.data > threshold  # strictly above, as Keras: relu(5, threshold=5) = 0
@@ -87,6 +88,12 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     if max_value is not None:
         out = P.minimum(out, max_value)
     return out
+
+
+def relu_composite(x):
+    """max(x, 0) from primitives: the test reference of the fused ``relu``."""
+    x = convert_to_tensor(x)
+    return P.where(x.data > 0, x, 0.0)
 
 
 def leaky_relu(x, negative_slope=0.2):
@@ -152,7 +159,12 @@ def gelu(x, approximate=True):
 
 
 def softmax(x, axis=-1):
-    """e^(x_i - max x) / sum_j e^(x_j - max x) along ``axis``"""
+    """e^(x_i - max x) / sum_j e^(x_j - max x) along ``axis`` (one fused graph node)."""
+    return fused.softmax(x, axis=axis)
+
+
+def softmax_composite(x, axis=-1):
+    """Softmax from primitives: the test reference of the fused ``softmax``."""
     shifted = P.subtract(x, stop_gradient(P.max(x, axis=axis, keepdims=True)))
     e = P.exp(shifted)
     return P.divide(e, P.sum(e, axis=axis, keepdims=True))

@@ -1,0 +1,116 @@
+"""Fused ops: single graph nodes for composites that profiling found hot.
+
+A Dense layer, a ReLU, a softmax and a softmax cross-entropy run in every
+training step; as composites of primitives they cost several graph nodes each.
+Each op here computes the same function in one node, with its gradient worked
+out by hand.  The composite versions stay in ``glassnet.ops.nn`` (``*_composite``)
+and the tests check every fused op against its composite, forward and backward.
+"""
+import numpy as np
+
+from glassnet.autodiff.engine import Function
+
+
+class Linear(Function):
+    """out = x W + b  (the affine part of Dense).
+
+    Equations:
+        dL/dx = g W^T        (skipped when x needs no gradient, e.g. the network input)
+        dL/dW = x^T g        (over every leading axis of x)
+        dL/db = sum over the leading axes of g
+    """
+
+    def forward(self, x, W, b):
+        self.x, self.W = x, W
+        out = np.matmul(x, W)  # (..., units)
+        out += b
+        return out
+
+    def backward(self, g):
+        dx = np.matmul(g, self.W.T) if self.needs_grad[0] else None
+        dW = db = None
+        if self.needs_grad[1]:
+            x2 = self.x.reshape(-1, self.x.shape[-1])  # (rows, n_inputs)
+            dW = np.matmul(x2.T, g.reshape(-1, g.shape[-1]))  # (n_inputs, units)
+        if self.needs_grad[2]:
+            db = g.reshape(-1, g.shape[-1]).sum(axis=0)  # (units,)
+        return dx, dW, db
+
+
+class Relu(Function):
+    """out = max(x, 0);  dL/dx = g where x > 0, else 0."""
+
+    def forward(self, x):
+        self.positive = x > 0
+        return np.multiply(x, self.positive, dtype=x.dtype)
+
+    def backward(self, g):
+        return (np.multiply(g, self.positive, dtype=g.dtype),)
+
+
+class Softmax(Function):
+    """p = softmax(z) along ``axis``.
+
+    Equations:
+        p_k   = e^(z_k - max z) / sum_j e^(z_j - max z)
+        dL/dz = p * (g - sum_k g_k p_k)      (the softmax Jacobian applied to g)
+    """
+
+    def __init__(self, axis=-1):
+        self.axis = axis
+
+    def forward(self, z):
+        e = np.exp(z - z.max(axis=self.axis, keepdims=True))
+        e /= e.sum(axis=self.axis, keepdims=True)
+        self.p = e
+        return e
+
+    def backward(self, g):
+        p = self.p
+        return (p * (g - (g * p).sum(axis=self.axis, keepdims=True)),)
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    """Per-sample cross-entropy of integer labels y from logits z (last axis).
+
+    Equations:
+        CE    = log sum_j e^(z_j) - z_y = -log softmax(z)_y
+        dL/dz = g * (softmax(z) - onehot(y))
+    """
+
+    def __init__(self, labels):
+        self.labels = labels  # integer array, shape z.shape[:-1]
+
+    def forward(self, z):
+        shifted = z - z.max(axis=-1, keepdims=True)  # (..., K)
+        log_sum = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # (..., 1)
+        log_p = shifted - log_sum
+        self.log_p = log_p
+        picked = np.take_along_axis(log_p, self.labels[..., None], axis=-1)  # (..., 1)
+        return -picked[..., 0]
+
+    def backward(self, g):
+        dz = np.exp(self.log_p)  # softmax(z)
+        np.put_along_axis(
+            dz, self.labels[..., None],
+            np.take_along_axis(dz, self.labels[..., None], axis=-1) - 1, axis=-1,
+        )
+        dz *= g[..., None]
+        return (dz,)
+
+
+def linear(x, W, b):
+    return Linear().apply(x, W, b)
+
+
+def relu(x):
+    return Relu().apply(x)
+
+
+def softmax(z, axis=-1):
+    return Softmax(axis).apply(z)
+
+
+def sparse_softmax_cross_entropy(logits, labels):
+    """Per-sample -log softmax(logits)[label]; ``labels`` an integer array."""
+    return SparseSoftmaxCrossEntropy(np.asarray(labels, dtype=np.intp)).apply(logits)

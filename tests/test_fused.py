@@ -1,0 +1,77 @@
+"""Fused ops against the composites they replace (forward and backward), and gradient checks."""
+import numpy as np
+import pytest
+
+from glassnet.autodiff import Tensor, fused, grad
+from glassnet.autodiff import primitives as P
+from glassnet.autodiff.gradcheck import check_gradients
+from glassnet.ops import nn
+
+LABELS = np.array([2, 0, 3, 3, 1])
+
+
+def _sparse_ce_composite(z):
+    log_p = nn.log_softmax(z)  # (5, 4)
+    return P.negative(log_p[np.arange(len(LABELS)), LABELS])
+
+
+# name -> (fused function, composite reference, input shapes)
+CASES = {
+    "linear": (fused.linear, lambda x, w, b: P.add(P.matmul(x, w), b), [(5, 3), (3, 4), (4,)]),
+    "linear_3d": (fused.linear, lambda x, w, b: P.add(P.matmul(x, w), b), [(2, 5, 3), (3, 4), (4,)]),
+    "relu": (fused.relu, nn.relu_composite, [(5, 4)]),
+    "softmax": (fused.softmax, nn.softmax_composite, [(5, 4)]),
+    "softmax_axis0": (lambda z: fused.softmax(z, axis=0),
+                      lambda z: nn.softmax_composite(z, axis=0), [(5, 4)]),
+    "sparse_softmax_cross_entropy": (
+        lambda z: fused.sparse_softmax_cross_entropy(z, LABELS), _sparse_ce_composite, [(5, 4)]
+    ),
+}
+
+
+def _inputs(shapes, seed=0):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.uniform(-2, 2, size=shape) for shape in shapes]
+    return [np.where(np.abs(a) < 0.05, a + 0.2, a) for a in arrays]  # off ReLU's kink
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fused_matches_its_composite(name):
+    fused_fn, composite_fn, shapes = CASES[name]
+    arrays = _inputs(shapes)
+    results = []
+    for fn in (fused_fn, composite_fn):
+        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*tensors)
+        upstream = np.random.default_rng(1).standard_normal(out.shape)
+        results.append((out.data, grad(out, tensors, output_grad=upstream)))
+    (out_f, grads_f), (out_c, grads_c) = results
+    np.testing.assert_allclose(out_f, out_c, rtol=1e-12, atol=1e-12)
+    for g_f, g_c in zip(grads_f, grads_c):
+        np.testing.assert_allclose(g_f, g_c, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fused_gradients_match_finite_differences(name):
+    fused_fn, _, shapes = CASES[name]
+    check_gradients(fused_fn, _inputs(shapes, seed=2))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fused_keeps_float32(name):
+    fused_fn, _, shapes = CASES[name]
+    arrays = [a.astype(np.float32) for a in _inputs(shapes)]
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    out = fused_fn(*tensors)
+    assert out.dtype == np.float32
+    grads = grad(out, tensors, output_grad=np.ones(out.shape, dtype=np.float32))
+    assert all(g.dtype == np.float32 for g in grads)
+
+
+def test_linear_skips_the_input_gradient_when_not_needed():
+    x = Tensor(np.ones((2, 3)))  # data: no gradient wanted
+    w = Tensor(np.ones((3, 4)), requires_grad=True)
+    b = Tensor(np.zeros(4), requires_grad=True)
+    out = fused.linear(x, w, b)
+    assert out._fn.needs_grad == (False, True, True)
+    assert out._fn.backward(np.ones((2, 4)))[0] is None
