@@ -1,11 +1,15 @@
 """One epoch of the lecture's MLP in glassnet and in a PyTorch re-implementation.
 
 Same initial weights, same batches in the same order (shuffle=False), plain SGD
-with lr 0.01 and batch 32.  In float64 the two must agree to rounding (weights,
-probabilities, accuracy).  In float32 — the real configuration — rounding
-differences grow over 1,719 steps (measured: weights drift ~2e-3 apart while
-the float64 runs agree to 2e-9), so there the reported epoch loss and the test
-loss must agree to 1e-4 and the accuracy to 0.2 percentage points.
+with lr 0.01 and batch 32.
+
+- float64: glassnet and PyTorch must agree to rounding (losses, weights,
+  probabilities, accuracy): this proves the computation is the same.
+- float32, the real configuration: rounding differences grow chaotically over
+  1,719 steps.  Measured here: glassnet's float32 epoch loss moves by 1.0e-4 (test
+  loss 6e-5) just from running BLAS on 1 thread instead of 2, and PyTorch's float32
+  run ends 1.1e-4 from its float64 run.  So glassnet's float32 losses are compared
+  with the exact (float64) reference within 5e-4, five times that noise.
 """
 import contextlib
 
@@ -78,25 +82,42 @@ def _torch_test(params, x_test, y_test):
         return loss, F.softmax(logits, dim=-1).numpy()
 
 
-@pytest.mark.parametrize("floatx", ["float32", "float64"])
-def test_one_epoch_matches_pytorch(fashion, floatx):
+@pytest.fixture(scope="module")
+def reference(fashion):
+    """glassnet's float32 epoch, and PyTorch's float64 epoch from the same initial weights."""
     x_train, y_train, x_test, y_test = fashion
-    with default_float(floatx):
+    model, initial, epoch_loss = _glassnet_epoch(x_train, y_train)
+    params, torch_epoch_loss = _torch_epoch([w.astype(np.float64) for w in initial],
+                                            x_train, y_train)
+    test_loss, proba = _torch_test(params, x_test, y_test)
+    torch64 = {"params": params, "epoch_loss": torch_epoch_loss, "test_loss": test_loss,
+               "proba": proba}
+    return model, epoch_loss, torch64
+
+
+def test_float64_epoch_matches_pytorch_to_rounding(fashion, reference):
+    x_train, y_train, x_test, y_test = fashion
+    torch64 = reference[2]
+    with default_float("float64"):
         model, initial, epoch_loss = _glassnet_epoch(x_train, y_train)
         test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
         proba = model.predict(x_test, verbose=0)
-    assert initial[0].dtype == np.dtype(floatx) and proba.dtype == np.dtype(floatx)
-    params, torch_epoch_loss = _torch_epoch(initial, x_train, y_train)
-    torch_test_loss, torch_proba = _torch_test(params, x_test, y_test)
-    torch_accuracy = float((torch_proba.argmax(axis=1) == y_test).mean())
-    if floatx == "float64":
-        assert abs(epoch_loss - torch_epoch_loss) <= 1e-7
-        assert abs(test_loss - torch_test_loss) <= 1e-7
-        assert test_accuracy == pytest.approx(torch_accuracy, abs=1e-7)
-        np.testing.assert_allclose(proba, torch_proba, atol=1e-7)
-        for ours, theirs in zip(model.get_weights(), params):
-            np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=1e-7)
-    else:
-        assert abs(epoch_loss - torch_epoch_loss) <= 1e-4
-        assert abs(test_loss - torch_test_loss) <= 1e-4
-        assert abs(test_accuracy - torch_accuracy) <= 2e-3
+    assert initial[0].dtype == np.float64 and proba.dtype == np.float64
+    assert abs(epoch_loss - torch64["epoch_loss"]) <= 1e-7
+    assert abs(test_loss - torch64["test_loss"]) <= 1e-7
+    torch_accuracy = float((torch64["proba"].argmax(axis=1) == y_test).mean())
+    assert test_accuracy == pytest.approx(torch_accuracy, abs=1e-7)
+    np.testing.assert_allclose(proba, torch64["proba"], atol=1e-7)
+    for ours, theirs in zip(model.get_weights(), torch64["params"]):
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=1e-7)
+
+
+def test_float32_epoch_matches_pytorch_within_float32_noise(fashion, reference):
+    x_test, y_test = fashion[2], fashion[3]
+    model, epoch_loss, torch64 = reference
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+    assert abs(epoch_loss - torch64["epoch_loss"]) <= 5e-4
+    assert abs(test_loss - torch64["test_loss"]) <= 5e-4
+    torch_accuracy = float((torch64["proba"].argmax(axis=1) == y_test).mean())
+    assert abs(test_accuracy - torch_accuracy) <= 3e-3
+    np.testing.assert_allclose(model.predict(x_test, verbose=0), torch64["proba"], atol=2e-2)

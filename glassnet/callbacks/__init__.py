@@ -3,6 +3,7 @@ from glassnet.callbacks.callback import Callback
 from glassnet.callbacks.callback_list import CallbackList
 from glassnet.callbacks.csv_logger import CSVLogger
 from glassnet.callbacks.early_stopping import EarlyStopping
+from glassnet.callbacks.gradient_monitor import GradientMonitor
 from glassnet.callbacks.history import History
 from glassnet.callbacks.lambda_callback import LambdaCallback
 from glassnet.callbacks.learning_rate_scheduler import LearningRateScheduler
@@ -15,6 +16,7 @@ __all__ = [
     "Callback",
     "CallbackList",
     "EarlyStopping",
+    "GradientMonitor",
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
