@@ -275,7 +275,19 @@ class VarianceScaling(Initializer):
         }
 
 
-class GlorotUniform(VarianceScaling):
+class _Preset(VarianceScaling):
+    """A VarianceScaling with fixed ``preset`` arguments; only the seed is chosen."""
+
+    preset = {}
+
+    def __init__(self, seed=None):
+        super().__init__(**self.preset, seed=seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class GlorotUniform(_Preset):
     """Glorot (Xavier) uniform, the Dense default: VarianceScaling(1, fan_avg, uniform).
 
     Equations:
@@ -283,14 +295,10 @@ class GlorotUniform(VarianceScaling):
         W ~ U(-limit, limit),  limit = sqrt(6 / (fan_in + fan_out))
     """
 
-    def __init__(self, seed=None):
-        super().__init__(scale=1.0, mode="fan_avg", distribution="uniform", seed=seed)
-
-    def get_config(self):
-        return {"seed": self.seed}
+    preset = {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform"}
 
 
-class GlorotNormal(VarianceScaling):
+class GlorotNormal(_Preset):
     """Glorot (Xavier) normal: VarianceScaling(1, fan_avg, truncated_normal).
 
     Equations:
@@ -298,14 +306,10 @@ class GlorotNormal(VarianceScaling):
         W ~ N(0, sigma^2) cut at +-2 sigma,  sigma = sqrt(2 / (fan_in + fan_out)) / 0.8796...
     """
 
-    def __init__(self, seed=None):
-        super().__init__(scale=1.0, mode="fan_avg", distribution="truncated_normal", seed=seed)
-
-    def get_config(self):
-        return {"seed": self.seed}
+    preset = {"scale": 1.0, "mode": "fan_avg", "distribution": "truncated_normal"}
 
 
-class HeNormal(VarianceScaling):
+class HeNormal(_Preset):
     """He normal, for ReLU-like activations: VarianceScaling(2, fan_in, truncated_normal).
 
     Equations:
@@ -313,14 +317,10 @@ class HeNormal(VarianceScaling):
         W ~ N(0, sigma^2) cut at +-2 sigma,  sigma = sqrt(2 / fan_in) / 0.8796...
     """
 
-    def __init__(self, seed=None):
-        super().__init__(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed)
-
-    def get_config(self):
-        return {"seed": self.seed}
+    preset = {"scale": 2.0, "mode": "fan_in", "distribution": "truncated_normal"}
 
 
-class HeUniform(VarianceScaling):
+class HeUniform(_Preset):
     """He uniform: VarianceScaling(2, fan_in, uniform).
 
     Equations:
@@ -328,14 +328,10 @@ class HeUniform(VarianceScaling):
         W ~ U(-limit, limit),  limit = sqrt(6 / fan_in)
     """
 
-    def __init__(self, seed=None):
-        super().__init__(scale=2.0, mode="fan_in", distribution="uniform", seed=seed)
-
-    def get_config(self):
-        return {"seed": self.seed}
+    preset = {"scale": 2.0, "mode": "fan_in", "distribution": "uniform"}
 
 
-class LecunNormal(VarianceScaling):
+class LecunNormal(_Preset):
     """LeCun normal, for SELU networks: VarianceScaling(1, fan_in, truncated_normal).
 
     Equations:
@@ -343,14 +339,10 @@ class LecunNormal(VarianceScaling):
         W ~ N(0, sigma^2) cut at +-2 sigma,  sigma = sqrt(1 / fan_in) / 0.8796...
     """
 
-    def __init__(self, seed=None):
-        super().__init__(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed)
-
-    def get_config(self):
-        return {"seed": self.seed}
+    preset = {"scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal"}
 
 
-class LecunUniform(VarianceScaling):
+class LecunUniform(_Preset):
     """LeCun uniform: VarianceScaling(1, fan_in, uniform).
 
     Equations:
@@ -358,11 +350,7 @@ class LecunUniform(VarianceScaling):
         W ~ U(-limit, limit),  limit = sqrt(3 / fan_in)
     """
 
-    def __init__(self, seed=None):
-        super().__init__(scale=1.0, mode="fan_in", distribution="uniform", seed=seed)
-
-    def get_config(self):
-        return {"seed": self.seed}
+    preset = {"scale": 1.0, "mode": "fan_in", "distribution": "uniform"}
 
 
 class Orthogonal(Initializer):
