@@ -1,0 +1,139 @@
+"""The ``glassnet`` command.
+
+    glassnet lecture [--out DIR] [--quick] [--only NAME ...] [--force] [--seed N]
+                     [--list] [--report-only]
+
+``lecture`` reproduces the experiments of the lecture (Fashion-MNIST, see
+``glassnet.lecture``) and writes ``report.html`` and ``report.md`` into the output folder.
+``main(argv)`` returns the exit code: 0 done, 2 bad input (an unknown experiment, an
+unwritable output folder, a missing dataset), 130 interrupted.
+"""
+import argparse
+import importlib.util
+import sys
+
+from glassnet.lecture import experiments as registry
+from glassnet.lecture import report, runner
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="glassnet",
+        description="glassnet: a glass-box deep-learning library on NumPy with the Keras API.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    lecture = commands.add_parser(
+        "lecture",
+        help="reproduce the lecture's Fashion-MNIST experiments and write a report",
+        description="Trains the lecture's models on Fashion-MNIST (the SGD MLP, the "
+                    "optimizer and activation comparisons, the vanishing-gradient demo, "
+                    "the Adam + ELU + He models), saves every result and writes "
+                    "report.html and report.md. Finished experiments are reused.",
+    )
+    lecture.add_argument("--out", default="runs/lecture", metavar="DIR",
+                         help="output folder (default: runs/lecture)")
+    lecture.add_argument("--quick", action="store_true",
+                         help="smoke test: the first 5,000 training images, at most 2 epochs")
+    lecture.add_argument("--only", action="append", metavar="NAME",
+                         help="run only this experiment (repeatable, or comma-separated); "
+                              "see --list")
+    lecture.add_argument("--force", action="store_true",
+                         help="retrain experiments that already have a result")
+    lecture.add_argument("--seed", type=seed_value, default=42,
+                         help="random seed of every experiment (default: 42)")
+    lecture.add_argument("--list", action="store_true",
+                         help="list the experiments and the lecture's numbers, then exit")
+    lecture.add_argument("--report-only", action="store_true",
+                         help="only rewrite the report from the saved results")
+    lecture.set_defaults(handler=lecture_command, command_parser=lecture)
+    return parser
+
+
+def seed_value(text):
+    """An integer in [0, 2**32 - 1], NumPy's seed range."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer in [0, 4294967295]. Received: seed={text!r}")
+    return seed
+
+
+def main(argv=None):
+    """Runs the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except SystemExit as stop:  # argparse: --help (0) and usage errors (2)
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+
+
+def lecture_command(args):
+    """``glassnet lecture``: list, or train what is missing, then write the report."""
+    if args.list:
+        print_experiments(sys.stdout)
+        return EXIT_OK
+    names = chosen_names(args.command_parser, args.only)
+    options = runner.Options(out=args.out, names=names, quick=args.quick, seed=args.seed,
+                             force=args.force)
+    try:
+        require_matplotlib()
+        runner.check_output_folder(options.out)
+        code = EXIT_OK if args.report_only else train(options)
+        report.write_report(options.out, stream=sys.stdout)
+    except runner.LectureError as error:
+        print(f"glassnet lecture: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+def train(options):
+    """Runs the experiments; after Ctrl-C the finished ones still make the report."""
+    try:
+        runner.run(options, stream=sys.stdout)
+    except KeyboardInterrupt:
+        print("\nInterrupted: the report shows the experiments finished so far.",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def chosen_names(parser, only):
+    """The experiment names of the --only options (all when none); unknown names: exit 2."""
+    if not only:
+        return list(registry.NAMES)
+    names = [name.strip() for value in only for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in registry.NAMES]
+    if unknown:
+        parser.error(f"unknown experiment(s) for --only: {', '.join(unknown)}. "
+                     f"Valid names: {', '.join(registry.NAMES)}")
+    return names
+
+
+def require_matplotlib():
+    """The report draws with matplotlib: fail before any training when it is missing."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise runner.LectureError(
+            "the report needs matplotlib: pip install 'glassnet[plot]' "
+            "(./run-lecture.sh installs it)"
+        )
+
+
+def print_experiments(stream):
+    """The --list table: name, epochs, the lecture's numbers, what it is."""
+    header = f"{'name':<24} {'epochs':>6}  {'lecture accuracy / loss':<26} description"
+    print(header, file=stream)
+    for experiment in registry.EXPERIMENTS:
+        lecture = experiment.lecture
+        numbers = (f"{lecture['accuracy']:.4f} / {lecture['loss']:.4f} ({lecture['cell']})"
+                   if lecture else "—")
+        print(f"{experiment.name:<24} {experiment.epochs:>6}  {numbers:<26} {experiment.title}",
+              file=stream)

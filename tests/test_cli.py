@@ -1,0 +1,407 @@
+"""`glassnet lecture`: the quick end-to-end run, its report, reuse, and bad input.
+
+One `--quick` run of every experiment (module fixture) feeds most tests; the CLI is
+called in-process through ``glassnet.cli.main(argv)``, plus one real subprocess for
+``python -m glassnet --help``.
+"""
+import base64
+import html.parser
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import redirect_stderr, redirect_stdout
+
+import numpy as np
+import pytest
+
+from glassnet import cli
+from glassnet.datasets import fashion_mnist, sources
+from glassnet.lecture import experiments as registry
+from glassnet.lecture import report, runner
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_cli(*argv):
+    """(exit code, stdout, stderr) of ``glassnet <argv>`` run in-process."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main([str(arg) for arg in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """One `glassnet lecture --quick` run of every experiment."""
+    out = tmp_path_factory.mktemp("runs") / "lecture"
+    started = time.perf_counter()
+    code, stdout, stderr = run_cli("lecture", "--quick", "--out", out)
+    seconds = time.perf_counter() - started
+    return {"out": out, "code": code, "stdout": stdout, "stderr": stderr, "seconds": seconds}
+
+
+def copy_of_run(quick, tmp_path, names):
+    """A private copy of the quick run with only the experiments ``names`` (small reports)."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in names:
+        shutil.copytree(quick["out"] / name, copy / name)
+    return copy
+
+
+class _Page(html.parser.HTMLParser):
+    """Collects <img> sources, external references and the table cells of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.alts, self.external, self.tables = [], [], [], []
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+            self.alts.append(attrs.get("alt", ""))
+        if tag in ("script", "link", "iframe") or (tag == "a" and "href" in attrs):
+            self.external.append(tag)
+        if tag == "table":
+            self.tables.append([])
+        if tag == "tr":
+            self.tables[-1].append([])
+        if tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.tables[-1][-1].append(self._cell)
+            self._cell = None
+
+
+def parse_page(path):
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def results_of(out):
+    return {name: json.loads((out / name / "result.json").read_text())
+            for name in registry.NAMES if (out / name / "result.json").exists()}
+
+
+# --- the quick run ------------------------------------------------------------------------
+def test_quick_run_succeeds_and_writes_every_file(quick):
+    assert quick["code"] == 0, quick["stderr"]
+    out = quick["out"]
+    assert (out / "report.html").is_file() and (out / "report.md").is_file()
+    for experiment in registry.EXPERIMENTS:
+        folder = out / experiment.name
+        for name in ("result.json", "summary.txt", "weights.npz", "predictions.npz"):
+            assert (folder / name).is_file(), f"{experiment.name}/{name}"
+        assert (folder / "diagnostics.json").is_file() == experiment.monitor
+    assert not list(out.glob(".*partial*")), "a staging folder was left behind"
+    print(f"quick run: {quick['seconds']:.1f} s")
+
+
+def test_progress_names_each_experiment_of_how_many(quick):
+    n = len(registry.EXPERIMENTS)
+    for index, experiment in enumerate(registry.EXPERIMENTS, start=1):
+        line = f"Experiment {index}/{n}: {experiment.name} — {experiment.title} (2 epochs)"
+        assert line in quick["stdout"]
+    assert quick["stdout"].count("Epoch 2/2") == n  # the fit progress of each experiment
+
+
+def test_every_html_image_is_an_embedded_png(quick):
+    page = parse_page(quick["out"] / "report.html")
+    for name in registry.NAMES:
+        assert f"Learning curves of {name}" in page.alts
+    for group in ("optimizers", "activations", "vanishing"):  # overlaid comparisons
+        assert sum(alt.endswith(registry.GROUPS[group].lower()) for alt in page.alts) == 2
+    assert any(alt.startswith("Confusion matrix of") for alt in page.alts)
+    assert any(alt.startswith("Predictions of") for alt in page.alts)
+    for source in page.images:
+        assert source.startswith("data:image/png;base64,"), source[:60]
+        data = base64.b64decode(source.split(",", 1)[1], validate=True)
+        assert data.startswith(PNG_SIGNATURE)
+    assert page.external == []  # nothing to fetch: opens offline
+
+
+def test_markdown_images_are_png_files_next_to_it(quick):
+    out = quick["out"]
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (out / "report.md").read_text())
+    assert len(links) == len(parse_page(out / "report.html").images)
+    for link in links:
+        assert link.startswith("figures/")
+        assert (out / link).read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_accuracy_table_has_one_row_per_experiment(quick):
+    results = results_of(quick["out"])
+    header, *rows = parse_page(quick["out"] / "report.html").tables[0]
+    assert header[:5] == ["Experiment", "What", "Epochs", "Test accuracy", "Test loss"]
+    assert [row[0] for row in rows] == registry.NAMES
+    for row in rows:
+        test = results[row[0]]["test"]
+        assert row[3] == f"{test['accuracy']:.4f}" and row[4] == f"{test['loss']:.4f}"
+    markdown = (quick["out"] / "report.md").read_text()
+    markdown = markdown.split("## Test accuracy")[1].split("\n## ")[0]  # the first section
+    for name in registry.NAMES:
+        assert len(re.findall(rf"^\| {re.escape(name)} \|", markdown, re.MULTILINE)) == 1
+
+
+@pytest.mark.parametrize("experiment", [e for e in registry.EXPERIMENTS if e.lecture],
+                         ids=lambda e: e.name)
+def test_table_puts_the_lecture_number_and_the_difference(quick, experiment):
+    result = results_of(quick["out"])[experiment.name]
+    rows = {row[0]: row for row in parse_page(quick["out"] / "report.html").tables[0][1:]}
+    row = rows[experiment.name]
+    difference = 100 * (result["test"]["accuracy"] - experiment.lecture["accuracy"])
+    assert row[5].startswith(f"{experiment.lecture['accuracy']:.4f}")
+    assert row[6] == f"{difference:+.2f} pp"
+
+
+def test_experiments_without_a_lecture_number_show_a_dash(quick):
+    rows = parse_page(quick["out"] / "report.html").tables[0][1:]
+    no_number = [row for row in rows if not registry.get(row[0]).lecture]
+    assert no_number and all(row[5] == row[6] == "—" for row in no_number)
+
+
+def test_result_json_records_history_test_timing_and_options(quick):
+    for name, result in results_of(quick["out"]).items():
+        experiment = registry.get(name)
+        assert result["options"] == {"quick": True, "seed": 42, "epochs": 2,
+                                     "train_size": runner.QUICK_TRAIN_SIZE, "batch_size": 32}
+        assert list(result["history"]) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+        assert all(len(values) == 2 for values in result["history"].values())
+        assert 0.0 <= result["test"]["accuracy"] <= 1.0
+        assert len(result["timing"]["seconds_per_epoch"]) == 2
+        assert result["timing"]["total_seconds"] >= sum(result["timing"]["seconds_per_epoch"])
+        assert result["lecture"] == experiment.lecture
+        assert result["config"] == json.loads(json.dumps(experiment.config()))
+        assert {"cpu_count", "platform", "python", "numpy", "glassnet"} <= set(
+            result["environment"])
+
+
+def test_weights_and_predictions_are_saved(quick):
+    out = quick["out"]
+    for name, result in results_of(out).items():
+        with np.load(out / name / "weights.npz") as weights:
+            arrays = [weights[key] for key in sorted(weights.files)]
+        trainable_and_not = sum(a.size for a in arrays)
+        assert trainable_and_not == result["params"]
+        assert len(arrays) == len(result["weight_names"])
+        with np.load(out / name / "predictions.npz") as saved:
+            accuracy = np.mean(saved["y_true"] == saved["y_pred"])
+        assert accuracy == pytest.approx(result["test"]["accuracy"], abs=1e-4)
+
+
+def test_summary_text_is_the_model_summary(quick):
+    text = (quick["out"] / "mlp-sgd" / "summary.txt").read_text()
+    assert "266,610" in text  # In [11]: Total params
+    assert "Total params" in (quick["out"] / "adam-elu-he-bn-dropout" / "summary.txt").read_text()
+
+
+def test_same_model_and_seed_give_the_same_run(quick):
+    """act-relu-glorot and opt-sgd are one model, one optimizer, one seed."""
+    results = results_of(quick["out"])
+    assert results["act-relu-glorot"]["history"] == results["opt-sgd"]["history"]
+    assert results["act-relu-glorot"]["test"] == results["opt-sgd"]["test"]
+
+
+def test_vanishing_gradients_are_measured_and_shown(quick):
+    """The naive sigmoid network's first layer gets a far smaller gradient than its output
+    layer; ReLU + He does not vanish like that."""
+    def ratio(name):
+        record = json.loads((quick["out"] / name / "diagnostics.json").read_text())
+        dense = [layer for layer in record["layers"] if layer.startswith("dense")]
+        norms = record["grad_norm"]
+        return norms[dense[0]][-1] / norms[dense[-1]][-1]
+
+    assert ratio("vanish-sigmoid-naive") < 1e-3
+    assert ratio("vanish-relu-he") > 1e-1
+    assert "Gradient norm per layer" in (quick["out"] / "report.html").read_text()
+
+
+# --- reruns ---------------------------------------------------------------------------------
+def test_rerun_reuses_finished_experiments(quick, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a finished experiment was retrained")
+
+    monkeypatch.setattr(runner, "run_experiment", forbidden)
+    monkeypatch.setattr(fashion_mnist, "load_data", forbidden)  # nothing to train: no data
+    monkeypatch.setattr(report, "write_report", lambda *args, **kwargs: None)  # tested above
+    out = quick["out"]
+    before = {name: (out / name / "result.json").read_bytes() for name in registry.NAMES}
+    code, stdout, _ = run_cli("lecture", "--quick", "--out", out)
+    assert code == 0
+    assert stdout.count("reusing the finished result") == len(registry.NAMES)
+    assert "Epoch 1/" not in stdout
+    assert before == {name: (out / name / "result.json").read_bytes() for name in registry.NAMES}
+
+
+def test_force_retrains(quick, tmp_path):
+    copy = copy_of_run(quick, tmp_path, ["opt-sgd", "opt-adam"])
+    before = (copy / "opt-sgd" / "result.json").read_bytes()
+    code, stdout, _ = run_cli("lecture", "--quick", "--out", copy, "--only", "opt-sgd",
+                              "--force")
+    assert code == 0
+    assert "--force: retraining" in stdout and "Epoch 2/2" in stdout
+    assert (copy / "opt-sgd" / "result.json").read_bytes() != before
+
+
+@pytest.mark.parametrize("argv, reason", [
+    (["--seed", "7", "--quick"], "seed=42"),
+    ([], "quick=True"),  # a full run does not reuse a --quick result
+])
+def test_a_result_made_with_other_options_is_not_reused(quick, tmp_path, monkeypatch, argv,
+                                                        reason):
+    copy = copy_of_run(quick, tmp_path, ["opt-adam"])
+    trained = []
+    monkeypatch.setattr(runner, "run_experiment",
+                        lambda experiment, *args: trained.append(experiment.name) or {})
+    monkeypatch.setattr(runner, "outcome_line", lambda result: "")
+    empty = ([], [])
+    monkeypatch.setattr(runner, "load_data",
+                        lambda quick: {"train": empty, "valid": empty, "test": empty})
+    code, stdout, _ = run_cli("lecture", "--out", copy, "--only", "opt-adam", *argv)
+    assert code == 0 and trained == ["opt-adam"]
+    assert "made with other options" in stdout and reason in stdout
+
+
+def test_report_only_reports_what_exists_without_data_or_training(quick, tmp_path,
+                                                                  monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("--report-only must not load data or train")
+
+    monkeypatch.setattr(fashion_mnist, "load_data", forbidden)
+    monkeypatch.setattr(runner, "run_experiment", forbidden)
+    copy = copy_of_run(quick, tmp_path, ["mlp-sgd", "vanish-sigmoid-naive", "opt-adam"])
+    code, _, _ = run_cli("lecture", "--out", copy, "--report-only")
+    assert code == 0 and (copy / "report.md").is_file()
+    rows = parse_page(copy / "report.html").tables[0][1:]
+    assert [row[0] for row in rows] == ["mlp-sgd", "vanish-sigmoid-naive", "opt-adam"]
+
+
+def test_an_interrupted_run_keeps_the_finished_experiments(tmp_path, monkeypatch):
+    real = runner.run_experiment
+
+    def interrupt_the_second(experiment, *args):
+        if experiment.name == "opt-adam":
+            raise KeyboardInterrupt
+        return real(experiment, *args)
+
+    monkeypatch.setattr(runner, "run_experiment", interrupt_the_second)
+    out = tmp_path / "out"
+    code, _, stderr = run_cli("lecture", "--quick", "--out", out, "--only",
+                              "opt-sgd,opt-adam")
+    assert code == cli.EXIT_INTERRUPTED and "Interrupted" in stderr
+    assert (out / "opt-sgd" / "result.json").is_file()
+    assert not (out / "opt-adam").exists()
+    rows = parse_page(out / "report.html").tables[0][1:]
+    assert [row[0] for row in rows] == ["opt-sgd"]
+
+
+def test_save_folder_replaces_a_finished_folder_whole(tmp_path):
+    folder = tmp_path / "experiment"
+    runner.save_folder(folder, {"a.txt": b"old", "stale.txt": b"x"})
+    runner.save_folder(folder, {"a.txt": b"new"})
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
+    assert (folder / "a.txt").read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["experiment"]
+
+
+# --- bad input ----------------------------------------------------------------------------
+def test_unknown_only_lists_the_valid_names(tmp_path):
+    code, _, stderr = run_cli("lecture", "--out", tmp_path / "out", "--only",
+                              "mlp-sgd,no-such-experiment")
+    assert code == 2
+    assert "no-such-experiment" in stderr
+    assert all(name in stderr for name in registry.NAMES)
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_is_repeatable_and_comma_separated():
+    parser = cli.build_parser()
+    args = parser.parse_args(["lecture", "--only", "opt-adam,mlp-sgd", "--only", "opt-sgd"])
+    assert cli.chosen_names(parser, args.only) == ["opt-adam", "mlp-sgd", "opt-sgd"]
+    assert cli.chosen_names(parser, None) == registry.NAMES
+
+
+@pytest.mark.parametrize("where, reason", [
+    ("a-file/lecture", "Not a directory"),  # a path under a regular file (tests run as root)
+    ("a-file", "it is a file"),
+])
+def test_unwritable_output_folder_is_an_error_before_any_training(tmp_path, monkeypatch,
+                                                                  where, reason):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("nothing may be loaded or trained")
+
+    monkeypatch.setattr(fashion_mnist, "load_data", forbidden)
+    monkeypatch.setattr(runner, "run_experiment", forbidden)
+    (tmp_path / "a-file").write_text("not a folder")
+    code, stdout, stderr = run_cli("lecture", "--quick", "--out", tmp_path / where)
+    assert code == 2
+    assert f"the output folder {tmp_path / where} is not writable ({reason})" in stderr
+    assert "Traceback" not in stderr and "Experiment 1/" not in stdout
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "abc"])
+def test_bad_seed_is_a_usage_error(tmp_path, seed):
+    code, _, stderr = run_cli("lecture", "--out", tmp_path / "out", "--seed", seed)
+    assert code == 2 and f"Received: seed='{seed}'" in stderr
+
+
+def test_missing_dataset_gives_the_loaders_error(tmp_path, monkeypatch):
+    """Every source fails: no env folder, empty caches, no Debian package, no network."""
+    for name in ("GLASSNET_DATA_DIR", "KERAS_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GLASSNET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(fashion_mnist, "DEBIAN_DIR", tmp_path / "no-debian-package")
+
+    def offline(*args, **kwargs):
+        raise OSError("network unreachable (test)")
+
+    monkeypatch.setattr(sources, "urlopen", offline)
+    monkeypatch.setattr(runner, "run_experiment", offline)
+    out = tmp_path / "out"
+    code, _, stderr = run_cli("lecture", "--quick", "--out", out, "--only", "opt-sgd")
+    assert code == 2
+    assert "Fashion-MNIST could not be found or downloaded" in stderr
+    assert "sudo apt-get install dataset-fashion-mnist" in stderr
+    assert "network unreachable (test)" in stderr
+    assert "Traceback" not in stderr
+    assert not (out / "opt-sgd").exists()
+
+
+# --- listing and help -----------------------------------------------------------------------
+def test_list_prints_every_experiment_with_its_lecture_number():
+    code, stdout, _ = run_cli("lecture", "--list")
+    assert code == 0
+    for experiment in registry.EXPERIMENTS:
+        line = next(line for line in stdout.splitlines() if line.startswith(experiment.name))
+        assert str(experiment.epochs) in line
+        if experiment.lecture:
+            assert f"{experiment.lecture['accuracy']:.4f}" in line
+
+
+def test_lecture_help_lists_the_options():
+    code, stdout, _ = run_cli("lecture", "--help")
+    assert code == 0
+    for option in ("--out", "--quick", "--only", "--force", "--seed", "--list",
+                   "--report-only"):
+        assert option in stdout
+
+
+def test_python_dash_m_glassnet_help():
+    completed = subprocess.run([sys.executable, "-m", "glassnet", "--help"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0
+    assert "lecture" in completed.stdout
