@@ -127,13 +127,14 @@ def _backpropagate(root, seed, wanted=None):
     wanted = wanted or set()
     pending = {id(root): seed}
     results = {}
+    handed_out = set()
     for node in reversed(_topological_order(root)):
         grad = pending.pop(id(node), None)
         if grad is None:
             continue
         fn = node._fn
         if fn is None or id(node) in wanted:
-            results[id(node)] = (node, np.array(grad))  # a writable copy the caller owns
+            results[id(node)] = (node, _owned(grad, handed_out))
         if fn is None:
             continue
         input_grads = fn.backward(grad)
@@ -148,6 +149,18 @@ def _backpropagate(root, seed, wanted=None):
             previous = pending.get(key)
             pending[key] = parent_grad if previous is None else previous + parent_grad
     return results
+
+
+def _owned(grad, handed_out):
+    """``grad`` itself if the caller may keep and modify it, else a copy.
+
+    A fresh array from a backward (a matmul, a sum) is handed out as is; a view,
+    a read-only broadcast, or an array already given to another tensor is copied.
+    """
+    if grad.flags.owndata and grad.flags.writeable and id(grad) not in handed_out:
+        handed_out.add(id(grad))
+        return grad
+    return np.array(grad)
 
 
 def backward(root, grad=None):

@@ -240,6 +240,14 @@ class Optimizer:
         """The array of ``variable``'s slot (updated in place by ``update_step``)."""
         return self._slots[id(variable)][slot].data
 
+    def _scratch(self, variable):
+        """A reusable work array shaped like ``variable`` (no allocation per step)."""
+        buffers = self.__dict__.setdefault("_scratch_buffers", {})
+        buffer = buffers.get(id(variable))
+        if buffer is None:
+            buffer = buffers[id(variable)] = np.empty_like(variable.data)
+        return buffer
+
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exempts variables from weight decay: these objects, or names matching a regex."""
         self._exclude_ids = {id(variable) for variable in var_list or ()}

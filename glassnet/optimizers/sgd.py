@@ -61,7 +61,9 @@ class SGD(Optimizer):
     def update_step(self, g, variable, eta):
         theta = variable.data
         if self.momentum == 0:
-            np.subtract(theta, g * eta, out=theta)  # theta <- theta - eta g
+            step = self._scratch(variable)
+            np.multiply(g, eta, out=step)
+            np.subtract(theta, step, out=theta)  # theta <- theta - eta g
             return
         beta = theta.dtype.type(self.momentum)
         m = self._slot(variable, "momentum")
