@@ -188,6 +188,9 @@ def test_batch_norm_training_matches_pytorch():
         (lambda: layers.Softmax(dtype="float64"), lambda x: F.softmax(x, dim=-1)),
         (lambda: layers.Activation("gelu", dtype="float64"), F.gelu),
         (lambda: layers.Flatten(dtype="float64"), lambda x: x.reshape(x.shape[0], -1)),
+        (lambda: layers.Reshape((5, 1), dtype="float64"), lambda x: x.reshape(x.shape[0], 5, 1)),
+        (lambda: layers.Activation("selu", dtype="float64"), F.selu),
+        (lambda: layers.Lambda(lambda x: ops.square(x), dtype="float64"), lambda x: x * x),
     ],
 )
 def test_activation_like_layers_match_pytorch(factory, torch_forward):

@@ -229,6 +229,29 @@ def test_stop_training_ends_fit():
     assert history.epoch == [0, 1]
 
 
+def test_early_stopping_restores_the_best_weights_of_a_real_model():
+    np.random.seed(3)
+    x, y = _blobs(n=200)
+    model = _mlp()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.5),
+                  loss="sparse_categorical_crossentropy")
+    snapshots = []
+
+    class Snapshot(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            snapshots.append((logs["val_loss"], self.model.get_weights()))
+
+    stopper = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    model.fit(x, y, epochs=30, validation_split=0.25, callbacks=[Snapshot(), stopper],
+              verbose=0)
+    best_loss, best_weights = min(snapshots, key=lambda item: item[0])
+    for restored, best in zip(model.get_weights(), best_weights):
+        np.testing.assert_array_equal(restored, best)
+    np.testing.assert_allclose(
+        model.evaluate(x[150:], y[150:], verbose=0), best_loss, rtol=1e-5
+    )
+
+
 def test_mc_dropout_calls_in_training_mode():
     model = models.Sequential([layers.Input(shape=(20,)), layers.Dropout(0.5)])
     x = np.ones((4, 20), dtype=np.float32)
