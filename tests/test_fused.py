@@ -15,6 +15,10 @@ def _sparse_ce_composite(z):
     return P.negative(log_p[np.arange(len(LABELS)), LABELS])
 
 
+def _batch_norm_fused(x, gamma, beta, axes=(0,)):
+    return fused.batch_norm_training(x, gamma, beta, axes, 1e-3)[0]
+
+
 # name -> (fused function, composite reference, input shapes)
 CASES = {
     "linear": (fused.linear, lambda x, w, b: P.add(P.matmul(x, w), b), [(5, 3), (3, 4), (4,)]),
@@ -23,6 +27,15 @@ CASES = {
     "softmax": (fused.softmax, nn.softmax_composite, [(5, 4)]),
     "softmax_axis0": (lambda z: fused.softmax(z, axis=0),
                       lambda z: nn.softmax_composite(z, axis=0), [(5, 4)]),
+    "batch_norm_training": (
+        _batch_norm_fused, lambda x, g, b: nn.batch_norm_composite(x, g, b, (0,), 1e-3),
+        [(6, 4), (4,), (4,)],
+    ),
+    "batch_norm_training_axis1": (
+        lambda x, g, b: _batch_norm_fused(x, g, b, axes=(0, 2)),
+        lambda x, g, b: nn.batch_norm_composite(x, g, b, (0, 2), 1e-3),
+        [(3, 4, 2), (4, 1), (4, 1)],
+    ),
     "sparse_softmax_cross_entropy": (
         lambda z: fused.sparse_softmax_cross_entropy(z, LABELS), _sparse_ce_composite, [(5, 4)]
     ),

@@ -114,3 +114,50 @@ def softmax(z, axis=-1):
 def sparse_softmax_cross_entropy(logits, labels):
     """Per-sample -log softmax(logits)[label]; ``labels`` an integer array."""
     return SparseSoftmaxCrossEntropy(np.asarray(labels, dtype=np.intp)).apply(logits)
+
+
+class BatchNormTraining(Function):
+    """Batch normalization with the mini-batch's own statistics (training mode).
+
+    Equations (m = number of values per feature, over ``axes``):
+        mu      = (1/m) sum x                 sigma^2 = (1/m) sum (x - mu)^2
+        x_hat   = (x - mu) / sqrt(sigma^2 + epsilon)
+        z       = gamma x_hat + beta
+        dL/dbeta  = sum g                     dL/dgamma = sum g x_hat
+        dL/dx     = gamma / sqrt(sigma^2 + epsilon) / m
+                    * (m g - sum g - x_hat sum(g x_hat))
+    ``mean`` and ``variance`` (the batch statistics) are kept on the node for the
+    layer's moving averages.
+    """
+
+    def __init__(self, axes, epsilon):
+        self.axes, self.epsilon = axes, epsilon
+
+    def forward(self, x, gamma, beta):
+        axes = self.axes
+        mu = x.mean(axis=axes, keepdims=True)
+        centered = x - mu
+        variance = np.mean(centered * centered, axis=axes, keepdims=True)
+        self.inv_std = 1.0 / np.sqrt(variance + x.dtype.type(self.epsilon))
+        self.x_hat = centered * self.inv_std
+        self.gamma = gamma
+        self.mean, self.variance = mu, variance
+        return self.x_hat * gamma + beta
+
+    def backward(self, g):
+        axes, x_hat = self.axes, self.x_hat
+        sum_g = g.sum(axis=axes, keepdims=True)
+        sum_g_x_hat = (g * x_hat).sum(axis=axes, keepdims=True)
+        dx = None
+        if self.needs_grad[0]:
+            m = g.size // sum_g.size
+            dx = (self.gamma * self.inv_std / m) * (m * g - sum_g - x_hat * sum_g_x_hat)
+        dgamma = sum_g_x_hat if self.needs_grad[1] else None
+        dbeta = sum_g if self.needs_grad[2] else None
+        return dx, dgamma, dbeta
+
+
+def batch_norm_training(x, gamma, beta, axes, epsilon):
+    """(z, node): the normalized output and the node holding the batch mean/variance."""
+    op = BatchNormTraining(tuple(axes), epsilon)
+    return op.apply(x, gamma, beta), op

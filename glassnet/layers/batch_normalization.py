@@ -1,6 +1,6 @@
 """BatchNormalization: zero-centre and normalise each feature, then scale and shift."""
 from glassnet import constraints, initializers, ops, regularizers
-from glassnet.autodiff.tensor import no_grad
+from glassnet.autodiff import fused
 from glassnet.layers.arguments import fraction, non_negative
 from glassnet.layers.layer import Layer
 from glassnet.serialization import serialize, serialize_optional
@@ -94,30 +94,26 @@ class BatchNormalization(Layer):
     def call(self, inputs, training=None):
         x = inputs
         rank = x.ndim
+        gamma = 1.0 if self.gamma is None else self._broadcastable(self.gamma, rank)
+        beta = 0.0 if self.beta is None else self._broadcastable(self.beta, rank)
         if training and self.trainable:
-            mu_B, sigma2_B = ops.moments(x, self._reduction_axes)  # (C,), (C,)
-            self._update_moving_statistics(mu_B, sigma2_B)
-        else:
-            mu_B, sigma2_B = self.moving_mean, self.moving_variance
-        x_hat = (x - self._broadcastable(mu_B, rank)) / ops.sqrt(
-            self._broadcastable(sigma2_B, rank) + self.epsilon
-        )
-        z = x_hat
-        if self.gamma is not None:
-            z = z * self._broadcastable(self.gamma, rank)
-        if self.beta is not None:
-            z = z + self._broadcastable(self.beta, rank)
-        return z
+            # steps 1-4 in one graph node (ops.nn.batch_norm_composite is its reference)
+            z, batch = fused.batch_norm_training(x, gamma, beta, self._reduction_axes,
+                                                 self.epsilon)
+            self._update_moving_statistics(batch.mean.reshape(-1), batch.variance.reshape(-1))
+            return z
+        mu = self._broadcastable(self.moving_mean, rank)
+        sigma2 = self._broadcastable(self.moving_variance, rank)
+        x_hat = (x - mu) / ops.sqrt(sigma2 + self.epsilon)
+        return x_hat * gamma + beta
 
     def _update_moving_statistics(self, mu_B, sigma2_B):
+        """moving <- momentum * moving + (1 - momentum) * batch, in place (arrays, no graph)."""
         momentum = self.momentum
-        with no_grad():
-            self.moving_mean.assign(
-                self.moving_mean.data * momentum + mu_B.data * (1 - momentum)
-            )
-            self.moving_variance.assign(
-                self.moving_variance.data * momentum + sigma2_B.data * (1 - momentum)
-            )
+        self.moving_mean.assign(self.moving_mean.data * momentum + mu_B * (1 - momentum))
+        self.moving_variance.assign(
+            self.moving_variance.data * momentum + sigma2_B * (1 - momentum)
+        )
 
     def get_config(self):
         return {

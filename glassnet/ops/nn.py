@@ -63,6 +63,16 @@ def moments(x, axes, keepdims=False):
     return mean, variance
 
 
+def batch_norm_composite(x, gamma, beta, axes, epsilon):
+    """Training-mode batch normalization from primitives (reference of the fused op).
+
+    Equations: x_hat = (x - mu_B) / sqrt(sigma_B^2 + epsilon);  z = gamma x_hat + beta
+    """
+    mean, variance = moments(x, axes, keepdims=True)
+    x_hat = P.divide(P.subtract(x, mean), P.sqrt(P.add(variance, epsilon)))
+    return P.add(P.multiply(x_hat, gamma), beta)
+
+
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x)."""
     shift = stop_gradient(P.max(x, axis=axis, keepdims=True))

@@ -83,14 +83,23 @@ class Adam(Optimizer):
         s = self._slot(variable, "velocity")
 
         alpha = eta * np.sqrt(1 - cast(beta_2) ** t) / (1 - cast(beta_1) ** t)
-        np.add(m, (g - m) * (1 - beta_1), out=m)  # m <- m + (1 - beta_1)(g - m)
-        np.add(s, (g * g - s) * (1 - beta_2), out=s)  # s <- s + (1 - beta_2)(g (x) g - s)
+        work, step = self._scratch(variable, 0), self._scratch(variable, 1)  # no allocations
+        np.subtract(g, m, out=work)
+        work *= 1 - beta_1
+        m += work  # m <- m + (1 - beta_1)(g - m)
+        np.multiply(g, g, out=work)
+        work -= s
+        work *= 1 - beta_2
+        s += work  # s <- s + (1 - beta_2)(g (x) g - s)
         if self.amsgrad:
             s_max = self._slot(variable, "velocity_hat")
             np.maximum(s_max, s, out=s_max)  # s_max <- max(s_max, s)
             s = s_max
-        # theta <- theta - alpha m (/) (sqrt(s) + epsilon_hat)
-        np.subtract(theta, (m * alpha) / (np.sqrt(s) + self.epsilon), out=theta)
+        np.sqrt(s, out=work)
+        work += self.epsilon
+        np.multiply(m, alpha, out=step)
+        step /= work
+        theta -= step  # theta <- theta - alpha m (/) (sqrt(s) + epsilon_hat)
 
     def get_config(self):
         config = super().get_config()

@@ -240,12 +240,13 @@ class Optimizer:
         """The array of ``variable``'s slot (updated in place by ``update_step``)."""
         return self._slots[id(variable)][slot].data
 
-    def _scratch(self, variable):
-        """A reusable work array shaped like ``variable`` (no allocation per step)."""
+    def _scratch(self, variable, index=0):
+        """Reusable work array number ``index`` shaped like ``variable`` (no allocation per step)."""
         buffers = self.__dict__.setdefault("_scratch_buffers", {})
-        buffer = buffers.get(id(variable))
+        key = (id(variable), index)
+        buffer = buffers.get(key)
         if buffer is None:
-            buffer = buffers[id(variable)] = np.empty_like(variable.data)
+            buffer = buffers[key] = np.empty_like(variable.data)
         return buffer
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
