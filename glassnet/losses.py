@@ -428,6 +428,8 @@ def _reduce_weighted(name, values, sample_weight, mask, reduction):
         values = P.multiply(values, w)
     if reduction in (None, "none") or values.ndim == 0 or values.shape == (0,):
         return values
+    if w is None and reduction in ("sum_over_batch_size", "mean"):
+        return P.mean(values)  # sum / n in one node
     total = P.sum(values)
     if reduction == "sum":
         return total

@@ -203,6 +203,11 @@ class Mean(Metric):
         self.count = self.add_variable(name="count")
 
     def update_state(self, values, sample_weight=None):
+        if np.ndim(values) == 0 and np.ndim(sample_weight) == 0:  # one number (a batch's loss)
+            w = 1.0 if sample_weight is None else sample_weight
+            self.total.assign_add(np.asarray(values, dtype=self.dtype) * np.asarray(w, self.dtype))
+            self.count.assign_add(np.asarray(w, dtype=self.dtype))
+            return
         values, w = _samplewise(self.name, values, sample_weight, np.mean, self.dtype)
         self.total.assign_add(np.sum(values, dtype=self.dtype))
         if w is not None:

@@ -81,20 +81,23 @@ class SparseSoftmaxCrossEntropy(Function):
     def __init__(self, labels):
         self.labels = labels  # integer array, shape z.shape[:-1]
 
+    def _at_labels(self, a):
+        """The entries a[..., y] as an index into ``a`` (a view for fancy assignment)."""
+        rows = np.arange(self.labels.size)
+        return a.reshape(-1, a.shape[-1]), (rows, self.labels.reshape(-1))
+
     def forward(self, z):
         shifted = z - z.max(axis=-1, keepdims=True)  # (..., K)
         log_sum = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # (..., 1)
-        log_p = shifted - log_sum
-        self.log_p = log_p
-        picked = np.take_along_axis(log_p, self.labels[..., None], axis=-1)  # (..., 1)
-        return -picked[..., 0]
+        shifted -= log_sum  # log softmax(z)
+        self.log_p = shifted
+        flat, index = self._at_labels(shifted)
+        return -flat[index].reshape(self.labels.shape)
 
     def backward(self, g):
         dz = np.exp(self.log_p)  # softmax(z)
-        np.put_along_axis(
-            dz, self.labels[..., None],
-            np.take_along_axis(dz, self.labels[..., None], axis=-1) - 1, axis=-1,
-        )
+        flat, index = self._at_labels(dz)
+        flat[index] -= 1
         dz *= g[..., None]
         return (dz,)
 
