@@ -493,9 +493,13 @@ class Loss:
         self.reduction = standardize_reduction(reduction)
         self.dtype = None if dtype is None else str(np.dtype(dtype))
 
+    takes_labels = False  # True: y_true holds class indices, kept as integers
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_pred = self._convert_prediction(y_pred)
-        y_true = Tensor(convert_to_numpy(y_true), dtype=y_pred.dtype)
+        y_true = convert_to_numpy(y_true)
+        if not (self.takes_labels and y_true.dtype.kind in "iu"):
+            y_true = Tensor(y_true, dtype=y_pred.dtype)
         losses = self.call(y_true, y_pred)
         mask = self._valid_mask(y_true, y_pred)
         return _reduce_weighted(self.name, losses, sample_weight, mask, self.reduction)
@@ -568,6 +572,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         CE = -log p_y
     With ``ignore_class`` those samples weigh 0 and the mean runs over the others.
     """
+
+    takes_labels = True
 
     def __init__(
         self,

@@ -35,16 +35,12 @@ class Function(abc.ABC):
 
     def apply(self, *inputs):
         """Runs ``forward`` on the inputs' arrays and records the node if needed."""
-        arrays = [_operand(x, inputs) for x in inputs]
-        out = Tensor.__new__(Tensor)
-        out.data = np.asarray(self.forward(*arrays))  # NumPy gives scalars for full reductions
-        out.grad = None
-        out._keras_logits = None
-        out._fn = None
-        out.requires_grad = False
+        arrays = [x.data if isinstance(x, Tensor) else _operand(x, inputs) for x in inputs]
+        data = self.forward(*arrays)
+        out = _tensor.wrap(data if type(data) is np.ndarray else np.asarray(data))
         if _tensor._grad_enabled:
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-            if any(needs):
+            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
+            if True in needs:
                 self.inputs = inputs
                 self.needs_grad = needs
                 out._fn = self
@@ -53,13 +49,11 @@ class Function(abc.ABC):
 
 
 def _operand(x, inputs):
-    """The array behind an input.
+    """The array behind a non-Tensor input.
 
     Non-Tensor operands (numbers, lists, arrays of any kind) take the float dtype
     of the Tensor inputs, so a float32 graph stays float32.
     """
-    if isinstance(x, Tensor):
-        return x.data
     for other in inputs:
         if isinstance(other, Tensor) and other.data.dtype.kind == "f":
             return np.asarray(x, dtype=other.data.dtype)

@@ -1,6 +1,6 @@
 """Fused ops: single graph nodes for composites that profiling found hot.
 
-A Dense layer, a ReLU, a softmax and a softmax cross-entropy run in every
+A Dense layer (with its ReLU), a ReLU, a softmax and a softmax cross-entropy run in every
 training step; as composites of primitives they cost several graph nodes each.
 Each op here computes the same function in one node, with its gradient worked
 out by hand.  The composite versions stay in ``glassnet.ops.nn`` (``*_composite``)
@@ -35,6 +35,24 @@ class Linear(Function):
         if self.needs_grad[2]:
             db = g.reshape(-1, g.shape[-1]).sum(axis=0)  # (units,)
         return dx, dW, db
+
+
+class LinearRelu(Linear):
+    """out = max(x W + b, 0)  (a Dense layer with ``activation="relu"``), one node.
+
+    Equations:
+        dL/dz = g where out > 0, else 0      (z = x W + b)
+        then dL/dx, dL/dW, dL/db from dL/dz as in Linear
+    """
+
+    def forward(self, x, W, b):
+        out = super().forward(x, W, b)
+        np.maximum(out, 0, out=out)
+        self.out = out
+        return out
+
+    def backward(self, g):
+        return super().backward(np.multiply(g, self.out > 0, dtype=g.dtype))
 
 
 class Relu(Function):
@@ -104,6 +122,10 @@ class SparseSoftmaxCrossEntropy(Function):
 
 def linear(x, W, b):
     return Linear().apply(x, W, b)
+
+
+def linear_relu(x, W, b):
+    return LinearRelu().apply(x, W, b)
 
 
 def relu(x):

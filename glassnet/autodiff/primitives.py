@@ -336,7 +336,8 @@ class Mean(Function):
         self.shape = a.shape
         self.axes = _normalize_axis(self.axis, a.ndim)
         self.count = math.prod(a.shape[i] for i in self.axes)
-        return np.mean(a, axis=self.axes, keepdims=self.keepdims)
+        total = np.add.reduce(a, axis=self.axes, keepdims=self.keepdims)
+        return np.true_divide(total, self.count, dtype=a.dtype) if a.dtype.kind == "f" else total / self.count
 
     def backward(self, g):
         g = _expand_to_input(g, self.axes, self.keepdims)

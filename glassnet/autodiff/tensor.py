@@ -138,6 +138,17 @@ class Tensor:
         return Tensor(self.data)
 
 
+def wrap(array):
+    """A leaf Tensor around ``array`` (an ndarray, taken as is: no copy, no checks)."""
+    out = Tensor.__new__(Tensor)
+    out.data = array
+    out.grad = None
+    out.requires_grad = False
+    out._fn = None
+    out._keras_logits = None
+    return out
+
+
 def _as_array(data, dtype):
     if isinstance(data, Tensor):
         data = data.data

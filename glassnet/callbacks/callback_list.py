@@ -48,6 +48,16 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             callback.set_model(model)
 
+    def implements(self, *hooks):
+        """Whether any callback overrides one of ``hooks`` (or its older alias).
+
+        The loops skip batch hooks nobody overrides, and the per-batch logs they
+        would build (as Keras does).
+        """
+        names = set(hooks)
+        names |= {_ALIASES[hook] for hook in hooks if hook in _ALIASES}
+        return any(_overrides(callback, name) for callback in self.callbacks for name in names)
+
     def _call(self, hook, logs, *args):
         """Calls ``hook(*args, logs)`` on every callback, all sharing one logs dict."""
         logs = {} if logs is None else logs
@@ -101,6 +111,14 @@ class CallbackList(Callback):
 
     def on_predict_batch_end(self, batch, logs=None):
         self._call("on_predict_batch_end", logs, batch)
+
+
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _overrides(callback, hook):
+    """A hook set on the instance (LambdaCallback) or defined by a subclass."""
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 def _flatten_callbacks(callbacks):

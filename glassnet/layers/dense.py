@@ -60,6 +60,8 @@ class Dense(Layer):
             )
 
     def call(self, inputs):
+        if self.bias is not None and self.activation is activations.relu:
+            return fused.linear_relu(inputs, self.kernel, self.bias)  # the ReLU in the same node
         if self.bias is None:
             z = ops.matmul(inputs, self.kernel)  # (batch, ..., units)
         else:

@@ -236,6 +236,8 @@ class Layer:
         return inputs
 
     def __call__(self, inputs, *args, **kwargs):
+        if type(inputs) is Tensor:  # the common case, in every training step
+            return self._call_tensors(inputs, *args, **kwargs)
         if _is_symbolic(inputs):
             return self._call_symbolic(inputs, *args, **kwargs)
         plain = not _contains_tensor(inputs)
@@ -246,16 +248,18 @@ class Layer:
         return self._call_tensors(tensors, *args, **kwargs)
 
     def _call_tensors(self, inputs, *args, **kwargs):
-        shapes = _shapes(inputs)
-        with name_scope(self.name):
+        shapes = inputs.data.shape if type(inputs) is Tensor else _shapes(inputs)
+        if kwargs:
+            kwargs = self._accepted(kwargs)
+        _name_scope.append(self.name)
+        try:
             self._maybe_build(shapes)
             self._check_input_shape(shapes)
-            self._losses = []
-            if "training" in kwargs and not _accepts(self.call, "training"):
-                kwargs.pop("training")
-            if "mask" in kwargs and not _accepts(self.call, "mask"):
-                kwargs.pop("mask")
+            if self._losses:
+                self._losses = []
             outputs = self.call(inputs, *args, **kwargs)
+        finally:
+            _name_scope.pop()
         if self.output_shape is None:
             self.output_shape = _map_structure(outputs, lambda t: _with_none_batch(t.shape))
         for hook in self._forward_hooks:
@@ -264,6 +268,13 @@ class Layer:
             for output in _flatten(outputs):
                 self.add_loss(self.activity_regularizer(output))
         return outputs
+
+    def _accepted(self, kwargs):
+        """``kwargs`` without ``training``/``mask`` when ``call`` does not take them."""
+        for argument in ("training", "mask"):
+            if argument in kwargs and not _accepts(self.call, argument):
+                kwargs = {k: v for k, v in kwargs.items() if k != argument}
+        return kwargs
 
     def _maybe_build(self, shapes):
         if self.built and self._build_shape is not None:
@@ -276,7 +287,7 @@ class Layer:
     def _check_input_shape(self, shapes):
         """A layer with weights cannot take an input whose last axis changed since the build."""
         built = self._build_shape
-        if not self._own_weights() or not isinstance(shapes, tuple) or not isinstance(built, tuple):
+        if not isinstance(shapes, tuple) or not isinstance(built, tuple) or not self._own_weights():
             return
         if not shapes or not built or isinstance(shapes[0], tuple):
             return

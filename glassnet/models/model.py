@@ -202,6 +202,8 @@ class Model(Layer):
             verbose=verbose, epochs=epochs, steps=steps,
         )
         generator = random.make_generator(None)
+        batch_begin = callback_list.implements("on_train_batch_begin")
+        batch_end = callback_list.implements("on_train_batch_end")
         self.stop_training = False
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, epochs):
@@ -209,12 +211,14 @@ class Model(Layer):
             callback_list.on_epoch_begin(epoch)
             batches = training.batch_indices(n, batch_size, shuffle, generator)[:steps]
             for step, index in enumerate(batches):
-                callback_list.on_train_batch_begin(step)
+                if batch_begin:
+                    callback_list.on_train_batch_begin(step)
                 self.train_step(
                     training.take_rows(x, index), training.take_rows(y, index),
                     training.take_rows(sample_weight, index),
                 )
-                callback_list.on_train_batch_end(step, self._objectives.logs())
+                if batch_end:
+                    callback_list.on_train_batch_end(step, self._objectives.logs())
                 if self.stop_training:
                     break
             logs = self._objectives.logs()
@@ -246,15 +250,19 @@ class Model(Layer):
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=len(batches),
         )
+        batch_begin = callback_list.implements("on_test_batch_begin")
+        batch_end = callback_list.implements("on_test_batch_end")
         self._objectives.reset()
         callback_list.on_test_begin()
         for step, index in enumerate(batches):
-            callback_list.on_test_batch_begin(step)
+            if batch_begin:
+                callback_list.on_test_batch_begin(step)
             self.test_step(
                 training.take_rows(x, index), training.take_rows(y, index),
                 training.take_rows(sample_weight, index),
             )
-            callback_list.on_test_batch_end(step, self._objectives.logs())
+            if batch_end:
+                callback_list.on_test_batch_end(step, self._objectives.logs())
         logs = self._objectives.logs()
         callback_list.on_test_end(logs)
         if return_dict:
@@ -273,12 +281,16 @@ class Model(Layer):
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=len(batches),
         )
+        batch_begin = callback_list.implements("on_predict_batch_begin")
+        batch_end = callback_list.implements("on_predict_batch_end")
         callback_list.on_predict_begin()
         outputs = []
         for step, index in enumerate(batches):
-            callback_list.on_predict_batch_begin(step)
+            if batch_begin:
+                callback_list.on_predict_batch_begin(step)
             outputs.append(self.predict_step(training.take_rows(x, index)))
-            callback_list.on_predict_batch_end(step, {})
+            if batch_end:
+                callback_list.on_predict_batch_end(step, {})
         callback_list.on_predict_end()
         return _concatenate_batches(outputs)
 

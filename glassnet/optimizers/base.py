@@ -76,6 +76,7 @@ class Optimizer:
         self.built = False
         self._trainable_variables = []
         self._slots = {}  # id(model variable) -> {slot name: Variable}
+        self._checked_variables = None  # ids of the variable list checked last step
         self._variables = []
         self._exclude_ids = set()
         self._exclude_pattern = None
@@ -301,6 +302,8 @@ class Optimizer:
                 )
             trainable_variables = self._trainable_variables
         variables = list(trainable_variables)
+        if len(variables) == len(grads) and self._checked_variables == [id(v) for v in variables]:
+            return variables  # the same list as the previous step: already checked
         if len(variables) != len(grads):
             raise ValueError(
                 f"{self._owner()}: expected one gradient per variable. Received: "
@@ -319,28 +322,33 @@ class Optimizer:
                 f"{self._owner()}: unknown variables {unknown}. An optimizer only updates "
                 "the variables it was built with; create a new optimizer for new variables."
             )
+        self._checked_variables = [id(v) for v in variables]
         return variables
 
     def _drop_missing_gradients(self, grads, variables):
-        kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
-        if not kept:
-            raise ValueError(f"{self._owner()}: no gradients provided for any variable.")
-        if len(kept) < len(grads):
+        if any(g is None for g in grads):
+            kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
+            if not kept:
+                raise ValueError(f"{self._owner()}: no gradients provided for any variable.")
             missing = [v.path for g, v in zip(grads, variables) if g is None]
             _warn(
                 f"{self._owner()}: gradients do not exist for variables {missing} when "
                 "minimizing the loss; they are left unchanged."
             )
-        for _, variable in kept:
+            grads, variables = [g for g, _ in kept], [v for _, v in kept]
+        for variable in variables:
             if not variable.trainable:
                 raise ValueError(
                     f"{self._owner()}: variable '{variable.path}' is not trainable "
                     "(trainable=False) and cannot be updated. Pass only trainable "
                     "variables, e.g. model.trainable_variables."
                 )
-        return [g for g, _ in kept], [v for _, v in kept]
+        return grads, variables
 
     def _as_gradient(self, g, variable):
+        theta = variable.data
+        if type(g) is np.ndarray and g.dtype == theta.dtype and g.shape == theta.shape:
+            return g
         g = np.asarray(convert_to_numpy(g), dtype=variable.dtype)
         if g.shape != variable.shape:
             raise ValueError(
