@@ -79,7 +79,10 @@ def unbroadcast(grad, shape):
 
 
 def _topological_order(root):
-    """Tensors reachable from ``root`` through recorded ops, inputs before outputs."""
+    """Tensors reachable from ``root`` through recorded ops, inputs before outputs.
+
+    Only inputs that asked for a gradient (``needs_grad``) are followed.
+    """
     order = []
     visited = set()
     stack = [(root, False)]
@@ -92,11 +95,11 @@ def _topological_order(root):
             continue
         visited.add(id(node))
         stack.append((node, True))
-        if node._fn is not None:
-            for parent in node._fn.inputs:
-                if isinstance(parent, Tensor) and parent.requires_grad:
-                    if id(parent) not in visited:
-                        stack.append((parent, False))
+        fn = node._fn
+        if fn is not None:
+            for parent, needed in zip(fn.inputs, fn.needs_grad):
+                if needed and id(parent) not in visited:
+                    stack.append((parent, False))
     return order
 
 
@@ -132,10 +135,8 @@ def _backpropagate(root, seed, wanted=None):
         if fn is None:
             continue
         input_grads = fn.backward(grad)
-        for parent, parent_grad in zip(fn.inputs, input_grads):
-            if parent_grad is None or not isinstance(parent, Tensor):
-                continue
-            if not parent.requires_grad:
+        for parent, needed, parent_grad in zip(fn.inputs, fn.needs_grad, input_grads):
+            if not needed or parent_grad is None:
                 continue
             if parent_grad.shape != parent.data.shape:
                 parent_grad = unbroadcast(parent_grad, parent.data.shape)

@@ -33,7 +33,7 @@ class Linear(Function):
             x2 = self.x.reshape(-1, self.x.shape[-1])  # (rows, n_inputs)
             dW = np.matmul(x2.T, g.reshape(-1, g.shape[-1]))  # (n_inputs, units)
         if self.needs_grad[2]:
-            db = g.reshape(-1, g.shape[-1]).sum(axis=0)  # (units,)
+            db = np.add.reduce(g.reshape(-1, g.shape[-1]), axis=0)  # (units,)
         return dx, dW, db
 
 
@@ -78,14 +78,14 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, z):
-        e = np.exp(z - z.max(axis=self.axis, keepdims=True))
-        e /= e.sum(axis=self.axis, keepdims=True)
+        e = np.exp(z - np.maximum.reduce(z, axis=self.axis, keepdims=True))
+        e /= np.add.reduce(e, axis=self.axis, keepdims=True)
         self.p = e
         return e
 
     def backward(self, g):
         p = self.p
-        return (p * (g - (g * p).sum(axis=self.axis, keepdims=True)),)
+        return (p * (g - np.add.reduce(g * p, axis=self.axis, keepdims=True)),)
 
 
 class SparseSoftmaxCrossEntropy(Function):
@@ -105,8 +105,8 @@ class SparseSoftmaxCrossEntropy(Function):
         return a.reshape(-1, a.shape[-1]), (rows, self.labels.reshape(-1))
 
     def forward(self, z):
-        shifted = z - z.max(axis=-1, keepdims=True)  # (..., K)
-        log_sum = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # (..., 1)
+        shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)  # (..., K)
+        log_sum = np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))  # (..., 1)
         shifted -= log_sum  # log softmax(z)
         self.log_p = shifted
         flat, index = self._at_labels(shifted)
@@ -171,8 +171,8 @@ class BatchNormTraining(Function):
 
     def backward(self, g):
         axes, x_hat = self.axes, self.x_hat
-        sum_g = g.sum(axis=axes, keepdims=True)
-        sum_g_x_hat = (g * x_hat).sum(axis=axes, keepdims=True)
+        sum_g = np.add.reduce(g, axis=axes, keepdims=True)
+        sum_g_x_hat = np.add.reduce(g * x_hat, axis=axes, keepdims=True)
         dx = None
         if self.needs_grad[0]:
             m = g.size // sum_g.size

@@ -38,9 +38,9 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             return inputs
         u = self.generator.random(self._mask_shape(inputs.shape), dtype=np.float32)
-        keep_scaled = (u < 1 - self.rate).astype(inputs.dtype) / np.asarray(
-            1 - self.rate, dtype=inputs.dtype
-        )
+        cast = inputs.dtype.type
+        scale = cast(1) / cast(1 - self.rate)  # kept units are scaled by 1 / (1 - rate)
+        keep_scaled = np.multiply(u < 1 - self.rate, scale, dtype=inputs.dtype)
         return inputs * keep_scaled
 
     def get_config(self):

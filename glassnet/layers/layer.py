@@ -152,8 +152,11 @@ class Layer:
     @property
     def weights(self):
         """Own trainable, then own non-trainable variables, then the sublayers' (no duplicates)."""
+        own = self._own_weights()
+        if not self._layers:
+            return own  # a layer's own variables are distinct
         nested = [v for layer in self._layers for v in layer.weights]
-        return _unique(self._own_weights() + nested)
+        return _unique(own + nested)
 
     def _own_weights(self):
         return self._trainable_variables + self._non_trainable_variables
@@ -215,8 +218,10 @@ class Layer:
     def losses(self):
         """This call's added losses plus the weight penalties, for this layer and its sublayers."""
         penalties = [v.regularizer(v) for v in self._own_weights() if v.regularizer is not None]
+        if not self._layers:
+            return self._losses + penalties
         nested = [loss for layer in self._layers for loss in layer.losses]
-        return list(self._losses) + penalties + nested
+        return self._losses + penalties + nested
 
     # --- watching -------------------------------------------------------------
     def register_forward_hook(self, hook):
