@@ -212,6 +212,8 @@ def _sparse_labels(name, y_true, pred_shape, ignore_class):
             )
     y = y.astype(np.intp)
     num_classes = pred_shape[-1]
+    if ignore_class is None and y.size and 0 <= y.min() and y.max() < num_classes:
+        return y  # the common case: two reductions, no masks
     out_of_range = (y < 0) | (y >= num_classes)
     if ignore_class is not None:
         out_of_range &= y != ignore_class
@@ -591,6 +593,32 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             from_logits=from_logits,
             ignore_class=ignore_class,
         )
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        logits = self._mean_from_logits(y_pred, sample_weight)
+        if logits is None:
+            return super().__call__(y_true, y_pred, sample_weight)
+        labels = _sparse_labels(self.name, convert_to_numpy(y_true), logits.shape, None)
+        return fused.sparse_softmax_cross_entropy(logits, labels, mean=True)
+
+    def _mean_from_logits(self, y_pred, sample_weight):
+        """The logits when the loss is a plain mean over logits (one fused node), else None.
+
+        That is: unweighted, no ignored class, mean reduction, no dtype cast, and
+        logits known (a softmax output's tag, or ``from_logits``) with classes last.
+        """
+        if sample_weight is not None or self.ignore_class is not None or self.dtype is not None:
+            return None
+        if self.reduction not in ("sum_over_batch_size", "mean") or not isinstance(y_pred, Tensor):
+            return None
+        logits = y_pred._keras_logits if isinstance(y_pred._keras_logits, Tensor) else None
+        if logits is None:
+            logits = y_pred if self.from_logits else None
+        elif self.from_logits:
+            return None  # the general path warns about the conflict
+        if logits is None or logits.ndim < 1 or logits.dtype.kind != "f" or logits.size == 0:
+            return None
+        return logits
 
     def _valid_mask(self, y_true, y_pred):
         if self.ignore_class is None:

@@ -188,6 +188,9 @@ def _samplewise(name, values, sample_weight, reduce_fn, dtype):
     return values, sample_weight
 
 
+_NUMBERS = (float, int)
+
+
 class Mean(Metric):
     """The (weighted) mean of the values given to ``update_state``.
 
@@ -203,7 +206,13 @@ class Mean(Metric):
         self.count = self.add_variable(name="count")
 
     def update_state(self, values, sample_weight=None):
-        if np.ndim(values) == 0 and np.ndim(sample_weight) == 0:  # one number (a batch's loss)
+        if type(values) in _NUMBERS and (sample_weight is None or type(sample_weight) in _NUMBERS):
+            cast = self.total.data.dtype.type  # a Python number: a batch's loss
+            w = 1 if sample_weight is None else sample_weight
+            self.total.data += cast(values) * cast(w)
+            self.count.data += cast(w)
+            return
+        if np.ndim(values) == 0 and np.ndim(sample_weight) == 0:  # one number, as an array
             w = 1.0 if sample_weight is None else sample_weight
             self.total.assign_add(np.asarray(values, dtype=self.dtype) * np.asarray(w, self.dtype))
             self.count.assign_add(np.asarray(w, dtype=self.dtype))

@@ -27,6 +27,8 @@ CASES = {
                     lambda x, w, b: nn.relu_composite(P.add(P.matmul(x, w), b)),
                     [(5, 3), (3, 4), (4,)]),
     "relu": (fused.relu, nn.relu_composite, [(5, 4)]),
+    "elu": (fused.elu, nn.elu_composite, [(5, 4)]),
+    "elu_alpha": (lambda x: fused.elu(x, 0.5), lambda x: nn.elu_composite(x, 0.5), [(5, 4)]),
     "softmax": (fused.softmax, nn.softmax_composite, [(5, 4)]),
     "softmax_axis0": (lambda z: fused.softmax(z, axis=0),
                       lambda z: nn.softmax_composite(z, axis=0), [(5, 4)]),
@@ -38,6 +40,10 @@ CASES = {
         lambda x, g, b: _batch_norm_fused(x, g, b, axes=(0, 2)),
         lambda x, g, b: nn.batch_norm_composite(x, g, b, (0, 2), 1e-3),
         [(3, 4, 2), (4, 1), (4, 1)],
+    ),
+    "sparse_softmax_cross_entropy_mean": (
+        lambda z: fused.sparse_softmax_cross_entropy(z, LABELS, mean=True),
+        lambda z: P.mean(_sparse_ce_composite(z)), [(5, 4)]
     ),
     "sparse_softmax_cross_entropy": (
         lambda z: fused.sparse_softmax_cross_entropy(z, LABELS), _sparse_ce_composite, [(5, 4)]

@@ -164,6 +164,32 @@ def test_tagged_output_gradient_is_softmax_minus_one_hot():
     np.testing.assert_allclose(dz, expected, rtol=1e-6, atol=1e-12)
 
 
+@pytest.mark.parametrize("labels_shape", ["n", "n1"])
+@pytest.mark.parametrize("source", ["tagged_softmax", "from_logits"])
+def test_sparse_crossentropy_fused_mean_matches_the_general_path(source, labels_shape):
+    """The one-node mean (no weights) against the general path (weights of 1)."""
+    rng = np.random.default_rng(3)
+    z_data = rng.standard_normal((6, 4))
+    labels = rng.integers(0, 4, 6)
+    labels = labels[:, None] if labels_shape == "n1" else labels
+    loss = losses.SparseCategoricalCrossentropy(from_logits=source == "from_logits")
+    results = []
+    for sample_weight in (None, np.ones(6)):
+        z = Tensor(z_data, requires_grad=True)
+        y_pred = activations.softmax(z) if source == "tagged_softmax" else z
+        value = loss(labels, y_pred, sample_weight=sample_weight)
+        results.append((float(value), grad(value, [z])[0]))
+    assert results[0][0] == pytest.approx(results[1][0], rel=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12, atol=1e-15)
+    assert results[0][0] == pytest.approx(_exact_sparse_ce(z_data, labels.reshape(-1)).mean())
+
+
+def test_sparse_crossentropy_fused_mean_checks_labels():
+    probs = activations.softmax(Tensor(np.zeros((2, 3))))
+    with pytest.raises(ValueError, match="out of range"):
+        losses.SparseCategoricalCrossentropy()(np.array([0, 3]), probs)
+
+
 def test_tag_survives_rank_reconciliation_and_loss_dtype_cast():
     z = Tensor(np.array([40.0, -3.0], dtype=np.float32))
     p = activations.sigmoid(z)  # (2,) against labels (2, 1): y_pred is expanded

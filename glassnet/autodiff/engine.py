@@ -6,6 +6,8 @@ out).  ``backward`` may return gradients in the *broadcast* shape; they are
 summed back to each input's shape here, in ``unbroadcast``, and nowhere else.
 """
 import abc
+import heapq
+import itertools
 
 import numpy as np
 
@@ -24,6 +26,7 @@ class Function(abc.ABC):
 
     inputs = ()
     needs_grad = ()
+    seq = 0  # recording order: every op is recorded after the ops that made its inputs
 
     @abc.abstractmethod
     def forward(self, *arrays):
@@ -43,9 +46,13 @@ class Function(abc.ABC):
             if True in needs:
                 self.inputs = inputs
                 self.needs_grad = needs
+                self.seq = next(_recorded)
                 out._fn = self
                 out.requires_grad = True
         return out
+
+
+_recorded = itertools.count(1)
 
 
 def _operand(x, inputs):
@@ -78,33 +85,47 @@ def unbroadcast(grad, shape):
     return grad
 
 
-def _topological_order(root):
-    """Tensors reachable from ``root`` through recorded ops, inputs before outputs.
+def _backpropagate(root, seed, wanted=()):
+    """Reverse sweep from ``root``; returns {id(tensor): (tensor, grad)} for leaves and ``wanted``.
 
-    Only inputs that asked for a gradient (``needs_grad``) are followed.
+    Every recorded op has a sequence number, and an op's inputs were made before
+    it, so taking the pending ops latest-first (a heap) visits each op once, after
+    all the ops that consume its output: its gradient is complete by then.
     """
-    order = []
-    visited = set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
+    seed = _check_seed(root, seed)
+    pending = {id(root): seed}  # id(tensor) -> the gradient summed so far
+    results = {}
+    handed_out = set()
+    leaves = [root] if root._fn is None else []
+    heap = [] if root._fn is None else [(-root._fn.seq, id(root), root)]
+    while heap:
+        _, key, node = heapq.heappop(heap)
+        grad = pending.pop(key)
+        if key in wanted:
+            results[key] = (node, _owned(grad, handed_out))
         fn = node._fn
-        if fn is not None:
-            for parent, needed in zip(fn.inputs, fn.needs_grad):
-                if needed and id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
+        for parent, needed, parent_grad in zip(fn.inputs, fn.needs_grad, fn.backward(grad)):
+            if not needed or parent_grad is None:
+                continue
+            if parent_grad.shape != parent.data.shape:
+                parent_grad = unbroadcast(parent_grad, parent.data.shape)
+            parent_key = id(parent)
+            previous = pending.get(parent_key)
+            if previous is not None:
+                pending[parent_key] = previous + parent_grad
+                continue
+            pending[parent_key] = parent_grad
+            if parent._fn is None:
+                leaves.append(parent)
+            else:
+                heapq.heappush(heap, (-parent._fn.seq, parent_key, parent))
+    for leaf in leaves:
+        results[id(leaf)] = (leaf, _owned(pending[id(leaf)], handed_out))
+    return results
 
 
-def _backpropagate(root, seed, wanted=None):
-    """Reverse sweep from ``root``; returns {id(tensor): (tensor, grad)} for leaves and ``wanted``."""
+def _check_seed(root, seed):
+    """The upstream gradient of ``root`` as an array of its shape (ones for a scalar)."""
     if not isinstance(root, Tensor):
         raise TypeError(f"backward: expected a Tensor. Received: {type(root).__name__}")
     if seed is None:
@@ -113,37 +134,14 @@ def _backpropagate(root, seed, wanted=None):
                 "backward: a gradient can be implied only for a scalar output; pass "
                 f"grad= for an output of shape {root.shape}."
             )
-        seed = np.ones_like(root.data)
+        return np.ones_like(root.data)
     seed = np.asarray(seed, dtype=root.dtype)
     if seed.size != root.data.size:
         raise ValueError(
             f"backward: grad must have the output's shape {root.shape}. "
             f"Received: grad.shape={seed.shape}"
         )
-    seed = seed.reshape(root.shape)
-    wanted = wanted or set()
-    pending = {id(root): seed}
-    results = {}
-    handed_out = set()
-    for node in reversed(_topological_order(root)):
-        grad = pending.pop(id(node), None)
-        if grad is None:
-            continue
-        fn = node._fn
-        if fn is None or id(node) in wanted:
-            results[id(node)] = (node, _owned(grad, handed_out))
-        if fn is None:
-            continue
-        input_grads = fn.backward(grad)
-        for parent, needed, parent_grad in zip(fn.inputs, fn.needs_grad, input_grads):
-            if not needed or parent_grad is None:
-                continue
-            if parent_grad.shape != parent.data.shape:
-                parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            key = id(parent)
-            previous = pending.get(key)
-            pending[key] = parent_grad if previous is None else previous + parent_grad
-    return results
+    return seed.reshape(root.shape)
 
 
 def _owned(grad, handed_out):

@@ -1,6 +1,6 @@
 """Fused ops: single graph nodes for composites that profiling found hot.
 
-A Dense layer (with its ReLU), a ReLU, a softmax and a softmax cross-entropy run in every
+A Dense layer (with its ReLU), a ReLU, an ELU, a softmax and a softmax cross-entropy run in every
 training step; as composites of primitives they cost several graph nodes each.
 Each op here computes the same function in one node, with its gradient worked
 out by hand.  The composite versions stay in ``glassnet.ops.nn`` (``*_composite``)
@@ -66,6 +66,30 @@ class Relu(Function):
         return (np.multiply(g, self.positive, dtype=g.dtype),)
 
 
+class Elu(Function):
+    """out = x if x > 0 else alpha (e^x - 1).
+
+    Equations:
+        dL/dx = g                  where x > 0
+              = g alpha e^x = g (out + alpha)   elsewhere
+    """
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.positive = x > 0
+        negative = np.expm1(np.minimum(x, 0))
+        if self.alpha != 1:
+            negative *= x.dtype.type(self.alpha)
+        self.out = np.where(self.positive, x, negative)
+        return self.out
+
+    def backward(self, g):
+        slope = self.out + self.out.dtype.type(self.alpha)  # alpha e^x where x <= 0
+        return (np.where(self.positive, g, g * slope),)
+
+
 class Softmax(Function):
     """p = softmax(z) along ``axis``.
 
@@ -89,15 +113,18 @@ class Softmax(Function):
 
 
 class SparseSoftmaxCrossEntropy(Function):
-    """Per-sample cross-entropy of integer labels y from logits z (last axis).
+    """Cross-entropy of integer labels y from logits z (last axis): per sample, or
+    their mean over all samples (``mean=True``, the loss of a batch in one node).
 
     Equations:
         CE    = log sum_j e^(z_j) - z_y = -log softmax(z)_y
-        dL/dz = g * (softmax(z) - onehot(y))
+        dL/dz = g * (softmax(z) - onehot(y))          (per sample)
+        dL/dz = g / n * (softmax(z) - onehot(y))      (mean over the n samples)
     """
 
-    def __init__(self, labels):
+    def __init__(self, labels, mean=False):
         self.labels = labels  # integer array, shape z.shape[:-1]
+        self.mean = mean
 
     def _at_labels(self, a):
         """The entries a[..., y] as an index into ``a`` (a view for fancy assignment)."""
@@ -110,13 +137,19 @@ class SparseSoftmaxCrossEntropy(Function):
         shifted -= log_sum  # log softmax(z)
         self.log_p = shifted
         flat, index = self._at_labels(shifted)
-        return -flat[index].reshape(self.labels.shape)
+        log_p_y = flat[index]
+        if self.mean:
+            return np.true_divide(-np.add.reduce(log_p_y), log_p_y.size, dtype=z.dtype)
+        return -log_p_y.reshape(self.labels.shape)
 
     def backward(self, g):
         dz = np.exp(self.log_p)  # softmax(z)
         flat, index = self._at_labels(dz)
         flat[index] -= 1
-        dz *= g[..., None]
+        if self.mean:
+            dz *= g / self.labels.size
+        else:
+            dz *= g[..., None]
         return (dz,)
 
 
@@ -132,13 +165,17 @@ def relu(x):
     return Relu().apply(x)
 
 
+def elu(x, alpha=1.0):
+    return Elu(alpha).apply(x)
+
+
 def softmax(z, axis=-1):
     return Softmax(axis).apply(z)
 
 
-def sparse_softmax_cross_entropy(logits, labels):
-    """Per-sample -log softmax(logits)[label]; ``labels`` an integer array."""
-    return SparseSoftmaxCrossEntropy(np.asarray(labels, dtype=np.intp)).apply(logits)
+def sparse_softmax_cross_entropy(logits, labels, mean=False):
+    """Per-sample -log softmax(logits)[label] (or their mean); ``labels`` an integer array."""
+    return SparseSoftmaxCrossEntropy(np.asarray(labels, dtype=np.intp), mean).apply(logits)
 
 
 class BatchNormTraining(Function):

@@ -340,6 +340,8 @@ class Mean(Function):
         return np.true_divide(total, self.count, dtype=a.dtype) if a.dtype.kind == "f" else total / self.count
 
     def backward(self, g):
+        if g.ndim == 0:  # the mean of everything (a loss): one fill, no broadcasting
+            return (np.full(self.shape, g / self.count, dtype=g.dtype),)
         g = _expand_to_input(g, self.axes, self.keepdims)
         return (np.broadcast_to(g / self.count, self.shape),)
 

@@ -113,7 +113,12 @@ def leaky_relu(x, negative_slope=0.2):
 
 
 def elu(x, alpha=1.0):
-    """x if x > 0 else alpha * (e^x - 1)"""
+    """x if x > 0 else alpha * (e^x - 1), in one graph node (``fused.Elu``)."""
+    return fused.elu(convert_to_tensor(x), alpha)
+
+
+def elu_composite(x, alpha=1.0):
+    """ELU from primitives: the reference the fused op is tested against."""
     x = convert_to_tensor(x)
     negative = P.multiply(P.expm1(P.minimum(x, 0.0)), alpha)
     return P.where(x.data > 0, x, negative)
