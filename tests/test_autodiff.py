@@ -50,6 +50,21 @@ def test_shared_intermediate_reaches_the_leaf_once_per_path():
     assert float(x.grad) == pytest.approx((2 * 6.0 + 1) * 3)
 
 
+def test_consumers_recorded_long_after_their_input_are_all_summed():
+    """The reverse sweep goes by recording order: every consumer of ``h`` (one made
+    early, one made after a long unrelated chain) adds its part before ``h`` is used."""
+    x = Tensor(np.array([0.5, -1.0]), requires_grad=True)
+    h = x * 2.0
+    early = h * 3.0
+    chain = x
+    for _ in range(20):
+        chain = chain * 1.0
+    late = ops.exp(h)
+    out = (early + late + chain).sum()
+    (dx,) = grad(out, [x])
+    np.testing.assert_allclose(dx, 2.0 * (3.0 + np.exp(2.0 * x.data)) + 1.0)
+
+
 def test_backward_twice_accumulates_into_grad():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     out = (x * x).sum()

@@ -183,6 +183,31 @@ def test_old_batch_hook_names_receive_train_batches():
     assert old.ends == [(0, 1.0), (1, 0.5)]
 
 
+class BatchEnds(callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+
+class OldBatchEnds(callbacks.Callback):
+    def on_batch_end(self, batch, logs=None):
+        pass
+
+
+@pytest.mark.parametrize("make, hooks, expected", [
+    (callbacks.Callback, ["on_train_batch_end", "on_test_batch_begin"], False),
+    (BatchEnds, ["on_train_batch_end"], True),
+    (BatchEnds, ["on_train_batch_begin"], False),
+    (OldBatchEnds, ["on_train_batch_end"], True),  # the older name counts
+    (lambda: callbacks.LambdaCallback(on_train_batch_end=print), ["on_train_batch_end"], True),
+    (lambda: callbacks.LambdaCallback(on_epoch_end=print), ["on_train_batch_end"], False),
+    (lambda: Recorder("r", []), ["on_predict_batch_end"], True),
+    (callbacks.History, ["on_train_batch_begin", "on_train_batch_end"], False),
+])
+def test_callback_list_knows_which_hooks_are_overridden(make, hooks, expected):
+    """fit skips batch hooks (and the logs built for them) that no callback overrides."""
+    assert callbacks.CallbackList([make()]).implements(*hooks) is expected
+
+
 def test_all_callbacks_share_one_logs_dict():
     class Writer(callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):

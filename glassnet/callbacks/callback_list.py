@@ -117,8 +117,10 @@ _ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_
 
 
 def _overrides(callback, hook):
-    """A hook set on the instance (LambdaCallback) or defined by a subclass."""
-    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
+    """Whether ``callback.hook`` is anything but the base class's do-nothing method
+    (a subclass's method, or a function set on the instance as LambdaCallback does)."""
+    method = getattr(callback, hook)
+    return getattr(method, "__func__", None) is not getattr(Callback, hook)
 
 
 def _flatten_callbacks(callbacks):
