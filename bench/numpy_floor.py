@@ -110,8 +110,8 @@ def w2_adam_seconds(rng, steps):
     """Adam's update of W2's 12 variables (269,322 parameters), seconds per step."""
     shapes = [(784,), (784,), (784, 300), (300,), (300,), (300,), (300, 100), (100,),
               (100,), (100,), (100, 10), (10,)]
-    state = [[rng.standard_normal(shape).astype(np.float32) for _ in range(6)]
-             for shape in shapes]
+    state = [[np.abs(rng.standard_normal(shape)).astype(np.float32) for _ in range(6)]
+             for shape in shapes]  # theta, g, m, s (>= 0), and two work arrays
     alpha = np.float32(1e-3)
     start = time.perf_counter()
     for _ in range(steps):
@@ -130,7 +130,9 @@ def main():
     per_step = float(np.median(times)) / steps
     full_epoch = per_step * -(-55000 // BATCH)
     adam = w2_adam_seconds(rng, 300)
-    print(f"NumPy {np.__version__}, {ARGS.threads} BLAS threads; {common.blas_info()}")
+    blas = ", ".join(f"{b['internal_api']} {b['version']} ({b['architecture']}, "
+                     f"{b['num_threads']} threads)" for b in common.blas_info() or [])
+    print(f"NumPy {np.__version__}; BLAS: {blas or 'unknown (no threadpoolctl)'}")
     print(f"W1 training step (forward, backward, SGD): {per_step * 1e3:.3f} ms "
           f"(median of {len(times)} epochs of {len(x)} images) "
           f"= {full_epoch:.2f} s per 55,000-image epoch, validation not included")

@@ -18,6 +18,8 @@ TRAIN_IMAGES, TRAIN_LABELS = fashion_mnist.TRAIN_IMAGES, fashion_mnist.TRAIN_LAB
 TEST_IMAGES, TEST_LABELS = fashion_mnist.TEST_IMAGES, fashion_mnist.TEST_LABELS
 DEBIAN_DIR = fashion_mnist.DEBIAN_DIR
 
+REAL_URLOPEN = sources.urlopen  # before any test replaces it
+
 
 # ----------------------------------------------------------------------------- fixtures
 
@@ -380,7 +382,7 @@ def _mirror(tmp_path, monkeypatch, n_train=3):
 def test_download_through_a_file_url(tmp_path, monkeypatch, isolated, no_debian, capsys):
     mirror, arrays = _mirror(tmp_path, monkeypatch)
     monkeypatch.setattr(fashion_mnist, "BASE_URL", mirror.as_uri() + "/")
-    monkeypatch.setattr(sources, "urlopen", sources.urllib.request.urlopen)  # file:// only
+    monkeypatch.setattr(sources, "urlopen", REAL_URLOPEN)  # file:// only: no network
     (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
     np.testing.assert_array_equal(x_train, arrays[TRAIN_IMAGES])
     np.testing.assert_array_equal(y_test, arrays[TEST_LABELS])
@@ -559,3 +561,16 @@ def test_mnist_bad_archive_names_the_file(isolated, damage, message):
     with pytest.raises(CorruptFileError, match=message) as error:
         mnist.load_data()
     assert str(path) in str(error.value)
+
+
+def test_import_does_not_load_the_network_modules():
+    """ssl, sockets and http.client load only when a download starts (import time, W4)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, glassnet; "
+            "print(sorted(m for m in ('ssl', 'socket', 'http.client', 'urllib.request') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -20,17 +20,21 @@ transfer that fails or does not match is deleted; an older file at the destinati
 never touched.
 """
 import collections
-import hashlib
-import http.client
 import os
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 
 from glassnet.datasets.idx import CorruptFileError
 
-urlopen = urllib.request.urlopen  # module attribute so tests can serve fake bytes
+def urlopen(url, timeout):
+    """``urllib.request.urlopen``, imported on first use (it pulls in ssl and sockets,
+    which ``import glassnet`` should not pay for); a module attribute tests replace."""
+    import urllib.request
+
+    return urllib.request.urlopen(url, timeout=timeout)
+
+
 TIMEOUT = 30  # seconds without data before a download gives up
 CHUNK = 1 << 16
 
@@ -106,6 +110,8 @@ def locate(title, names, places, remote=None, fixes=()):
             return found
         looked.append(f"{label} {folder}: {_reason(folder, found, missing)}")
     if remote is not None:
+        import http.client  # network modules load only when a download is attempted
+
         try:
             return fetch(names, remote)
         except (OSError, http.client.HTTPException) as error:
@@ -152,6 +158,9 @@ def download(url, destination, sha256):
 
 def _copy_with_progress(url, out):
     """Stream ``url`` into the open file ``out``; the hex SHA-256 of the bytes."""
+    import hashlib
+    import http.client
+
     stream = sys.stderr
     print(f"Downloading data from {url}", file=stream)
     digest = hashlib.sha256()
