@@ -3,8 +3,14 @@ import numpy as np
 
 from glassnet import naming
 from glassnet.autodiff.tensor import Tensor
-from glassnet.config import epsilon, floatx, image_data_format, set_epsilon, set_floatx
-from glassnet.config import set_image_data_format
+from glassnet.config import (
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
 
 __all__ = [
     "clear_session",

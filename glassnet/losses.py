@@ -23,9 +23,7 @@ import warnings
 
 import numpy as np
 
-from glassnet import config
-from glassnet import ops
-from glassnet import serialization
+from glassnet import config, ops, serialization
 from glassnet.autodiff import fused
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
@@ -212,7 +210,7 @@ def _sparse_labels(name, y_true, pred_shape, ignore_class):
             )
     y = y.astype(np.intp)
     num_classes = pred_shape[-1]
-    if ignore_class is None and y.size and 0 <= y.min() and y.max() < num_classes:
+    if ignore_class is None and y.size and y.min() >= 0 and y.max() < num_classes:
         return y  # the common case: two reductions, no masks
     out_of_range = (y < 0) | (y >= num_classes)
     if ignore_class is not None:

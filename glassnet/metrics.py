@@ -12,9 +12,7 @@ Metric inputs are data: everything is computed on NumPy arrays, no graph.
 """
 import numpy as np
 
-from glassnet import config
-from glassnet import losses
-from glassnet import serialization
+from glassnet import config, losses, serialization
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, no_grad
 from glassnet.autodiff.variable import Variable
 from glassnet.losses import (

@@ -1,12 +1,12 @@
 """Shared fixtures: the golden values computed by real Keras (../shared/keras-golden)."""
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "shared" / "keras-golden"
 
 
-@lru_cache(maxsize=None)
+@cache
 def golden(name):
     """The parsed ``keras-golden/<name>.json`` (e.g. ``golden("optimizers")``)."""
     path = GOLDEN_DIR / f"{name}.json"

@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from helpers import assert_gradients, assert_no_graph, random_inputs, torch_reference
 
 from glassnet import ops
 from glassnet.autodiff import (
@@ -16,7 +17,6 @@ from glassnet.autodiff import (
     no_grad,
     unbroadcast,
 )
-from helpers import assert_gradients, assert_no_graph, random_inputs, torch_reference
 
 # --------------------------------------------------------------------------
 # Accumulation: a tensor used more than once gets the sum of its gradients
@@ -261,9 +261,8 @@ def test_no_grad_nesting_and_enable_grad():
 
 
 def test_no_grad_restores_the_mode_after_an_exception():
-    with pytest.raises(RuntimeError):
-        with no_grad():
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), no_grad():
+        raise RuntimeError("boom")
     assert is_grad_enabled()
 
 

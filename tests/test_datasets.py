@@ -10,8 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from glassnet.datasets import CorruptFileError, DatasetNotFoundError, fashion_mnist, idx, mnist
-from glassnet.datasets import sources
+from glassnet.datasets import (
+    CorruptFileError,
+    DatasetNotFoundError,
+    fashion_mnist,
+    idx,
+    mnist,
+    sources,
+)
 
 FILES = fashion_mnist.FILES
 TRAIN_IMAGES, TRAIN_LABELS = fashion_mnist.TRAIN_IMAGES, fashion_mnist.TRAIN_LABELS

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
 from conftest import golden
+
 from glassnet import layers, naming, ops
 from glassnet.autodiff import Tensor, grad
 from glassnet.autodiff.gradcheck import numerical_gradient

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
 from conftest import golden
+from helpers import torch_reference
+
 from glassnet import activations, losses, ops
 from glassnet.autodiff import Tensor, grad
 from glassnet.autodiff.gradcheck import check_gradients
-from helpers import torch_reference
 
 EPS = 1e-7
 N, K = 5, 4

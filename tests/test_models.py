@@ -4,9 +4,9 @@ from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
+from conftest import golden
 
 import glassnet as keras
-from conftest import golden
 from glassnet import backend, layers, models
 
 

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import assert_gradients, assert_no_graph, random_inputs, torch_reference
 
 from glassnet import ops
 from glassnet.autodiff import Tensor, grad, no_grad
-from helpers import assert_gradients, assert_no_graph, random_inputs, torch_reference
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-
 from conftest import golden
+
 from glassnet import autodiff, optimizers
 from glassnet.autodiff import Tensor, Variable
 from glassnet.optimizers import (

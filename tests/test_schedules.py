@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 import torch
-
 from conftest import golden
+
 from glassnet.autodiff import Variable
 from glassnet.optimizers import schedules
 from glassnet.optimizers.schedules import (

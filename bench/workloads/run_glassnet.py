@@ -5,8 +5,9 @@ import keras_api
 
 if __name__ == "__main__":
     args = common.parse_args()
-    import glassnet as keras
     import numpy as np
+
+    import glassnet as keras
 
     keras_api.run(keras, "glassnet", args, {"glassnet": keras.__version__,
                                             "numpy": np.__version__})

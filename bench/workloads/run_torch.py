@@ -9,11 +9,10 @@ Adam(eps=1e-7), threads via torch.set_num_threads(--threads).
 """
 import math
 
+import common
 import numpy as np
 import torch
 from torch import nn
-
-import common
 
 BATCH = 32
 TRUNCATED_STD = 0.87962566103423978  # std of a unit normal truncated to [-2, 2]

@@ -530,7 +530,7 @@ def sqrt(a):
     return Sqrt().apply(a)
 
 
-def abs(a):  # noqa: A001 - mirrors keras.ops.abs
+def abs(a):
     return Abs().apply(a)
 
 
@@ -552,7 +552,7 @@ def cast(a, dtype):
     return Cast(dtype).apply(a)
 
 
-def sum(a, axis=None, keepdims=False):  # noqa: A001 - mirrors keras.ops.sum
+def sum(a, axis=None, keepdims=False):
     return Sum(axis, keepdims).apply(a)
 
 
@@ -560,7 +560,7 @@ def mean(a, axis=None, keepdims=False):
     return Mean(axis, keepdims).apply(a)
 
 
-def max(a, axis=None, keepdims=False):  # noqa: A001 - mirrors keras.ops.max
+def max(a, axis=None, keepdims=False):
     return Max(axis, keepdims).apply(a)
 
 

@@ -65,7 +65,7 @@ class Tensor:
     """
 
     __array_priority__ = 100  # ndarray <op> Tensor defers to Tensor's operators
-    __slots__ = ("data", "grad", "requires_grad", "_fn", "_keras_logits", "__weakref__")
+    __slots__ = ("__weakref__", "_fn", "_keras_logits", "data", "grad", "requires_grad")
 
     def __init__(self, data, dtype=None, requires_grad=False):
         self.data = _as_array(data, dtype)

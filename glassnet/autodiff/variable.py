@@ -19,7 +19,7 @@ class Variable(Tensor):
         constraint: optional callable applied after each optimizer update.
     """
 
-    __slots__ = ("name", "path", "_trainable", "constraint", "regularizer")
+    __slots__ = ("_trainable", "constraint", "name", "path", "regularizer")
 
     def __init__(
         self,

@@ -4,8 +4,13 @@ import numbers
 import numpy as np
 
 from glassnet.callbacks.callback import Callback
-from glassnet.diagnostics import (ACTIVATION_FIELDS, Diagnostics, activation_stats,
-                                  gradient_norm, update_ratio)
+from glassnet.diagnostics import (
+    ACTIVATION_FIELDS,
+    Diagnostics,
+    activation_stats,
+    gradient_norm,
+    update_ratio,
+)
 from glassnet.layers.input_layer import InputLayer
 from glassnet.layers.layer import _flatten
 

@@ -7,5 +7,11 @@ from glassnet.datasets import fashion_mnist, idx, mnist, sources
 from glassnet.datasets.idx import CorruptFileError
 from glassnet.datasets.sources import DatasetNotFoundError
 
-__all__ = ["fashion_mnist", "mnist", "idx", "sources", "CorruptFileError",
-           "DatasetNotFoundError"]
+__all__ = [
+           "CorruptFileError",
+           "DatasetNotFoundError",
+           "fashion_mnist",
+           "idx",
+           "mnist",
+           "sources",
+]

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from glassnet.datasets.idx import CorruptFileError
 
+
 def urlopen(url, timeout):
     """``urllib.request.urlopen``, imported on first use (it pulls in ssl and sockets,
     which ``import glassnet`` should not pay for); a module attribute tests replace."""

@@ -19,16 +19,15 @@ from glassnet.layers.reshape import Reshape
 from glassnet.layers.softmax import Softmax
 
 __all__ = [
+    "ELU",
     "Activation",
     "Add",
-    "Average",
-    "Concatenate",
-    "Multiply",
     "AlphaDropout",
+    "Average",
     "BatchNormalization",
+    "Concatenate",
     "Dense",
     "Dropout",
-    "ELU",
     "Flatten",
     "GaussianNoise",
     "Input",
@@ -37,6 +36,7 @@ __all__ = [
     "Lambda",
     "Layer",
     "LeakyReLU",
+    "Multiply",
     "PReLU",
     "ReLU",
     "Reshape",

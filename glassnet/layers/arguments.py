@@ -13,7 +13,7 @@ def positive_int(layer_name, argument, value):
 def fraction(layer_name, argument, value, include_one=False):
     """A float in [0, 1) (or [0, 1] when ``include_one``)."""
     is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    inside = is_number and 0 <= value and (value <= 1 if include_one else value < 1)
+    inside = is_number and value >= 0 and (value <= 1 if include_one else value < 1)
     if not inside:
         interval = "[0, 1]" if include_one else "[0, 1)"
         raise ValueError(

@@ -23,7 +23,7 @@ def square(x):
     return P.multiply(x, x)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001 - mirrors keras.ops.min
+def min(x, axis=None, keepdims=False):
     return P.negative(P.max(P.negative(x), axis=axis, keepdims=keepdims))
 
 
