@@ -63,7 +63,10 @@ def tanh(x):
 
 
 def softmax(x, axis=-1):
-    """Softmax: p_k = exp(z_k) / sum_j exp(z_j) along ``axis``.  Tags its output with the logits."""
+    """Softmax: p_k = exp(z_k) / sum_j exp(z_j) along ``axis``.
+
+    Tags its output with the logits.
+    """
     x = convert_to_tensor(x)
     out = ops.softmax(x, axis=axis)
     out._keras_logits = x

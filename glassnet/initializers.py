@@ -15,11 +15,10 @@ inputs or outputs of one unit), so that signals neither explode nor vanish throu
 the layers.
 """
 import math
-import numbers
 
 import numpy as np
 
-from glassnet import config, naming, serialization
+from glassnet import config, naming, serialization, validation
 from glassnet import random as glassnet_random
 
 # Standard deviation of a unit normal truncated to [-2, 2].  Dividing the target
@@ -85,7 +84,7 @@ class Zeros(Initializer):
     """
 
     def __call__(self, shape, dtype=None):
-        return np.zeros(_check_shape(self, shape), dtype=_dtype(dtype))
+        return np.zeros(validation.shape(self, "shape", shape), dtype=_dtype(dtype))
 
 
 class Ones(Initializer):
@@ -96,7 +95,7 @@ class Ones(Initializer):
     """
 
     def __call__(self, shape, dtype=None):
-        return np.ones(_check_shape(self, shape), dtype=_dtype(dtype))
+        return np.ones(validation.shape(self, "shape", shape), dtype=_dtype(dtype))
 
 
 class Constant(Initializer):
@@ -110,7 +109,7 @@ class Constant(Initializer):
         self.value = value
 
     def __call__(self, shape, dtype=None):
-        shape = _check_shape(self, shape)
+        shape = validation.shape(self, "shape", shape)
         value = np.asarray(self.value, dtype=_dtype(dtype))
         try:
             return np.broadcast_to(value, shape).copy()
@@ -136,7 +135,7 @@ class Identity(Initializer):
         self.gain = gain
 
     def __call__(self, shape, dtype=None):
-        shape = _check_shape(self, shape)
+        shape = validation.shape(self, "shape", shape)
         if len(shape) != 2:
             raise ValueError(
                 "Identity: can only initialize 2-D matrices. "
@@ -160,9 +159,9 @@ class RandomNormal(Initializer):
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean = _check_real(self, "mean", mean)
-        self.stddev = _check_real(self, "stddev", stddev, minimum=0.0)
-        self.seed = _check_seed(self, seed)
+        self.mean = validation.real(self, "mean", mean)
+        self.stddev = validation.real(self, "stddev", stddev, low=0.0)
+        self.seed = validation.seed(self, seed)
 
     def __call__(self, shape, dtype=None):
         shape, dtype, rng = _prepare(self, shape, dtype)
@@ -180,9 +179,9 @@ class RandomUniform(Initializer):
     """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        self.minval = _check_real(self, "minval", minval)
-        self.maxval = _check_real(self, "maxval", maxval)
-        self.seed = _check_seed(self, seed)
+        self.minval = validation.real(self, "minval", minval)
+        self.maxval = validation.real(self, "maxval", maxval)
+        self.seed = validation.seed(self, seed)
 
     def __call__(self, shape, dtype=None):
         shape, dtype, rng = _prepare(self, shape, dtype)
@@ -201,9 +200,9 @@ class TruncatedNormal(Initializer):
     """
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean = _check_real(self, "mean", mean)
-        self.stddev = _check_real(self, "stddev", stddev, minimum=0.0)
-        self.seed = _check_seed(self, seed)
+        self.mean = validation.real(self, "mean", mean)
+        self.stddev = validation.real(self, "stddev", stddev, low=0.0)
+        self.seed = validation.seed(self, seed)
 
     def __call__(self, shape, dtype=None):
         shape, dtype, rng = _prepare(self, shape, dtype)
@@ -227,7 +226,7 @@ class VarianceScaling(Initializer):
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
-        self.scale = _check_real(self, "scale", scale, minimum=0.0, strict=True)
+        self.scale = validation.real(self, "scale", scale, low=0.0, include_low=False)
         if mode not in _MODES:
             raise ValueError(
                 f"{type(self).__name__}: mode must be one of {_quoted(_MODES)}. "
@@ -244,7 +243,7 @@ class VarianceScaling(Initializer):
             )
         self.mode = mode
         self.distribution = distribution
-        self.seed = _check_seed(self, seed)
+        self.seed = validation.seed(self, seed)
 
     def __call__(self, shape, dtype=None):
         shape, dtype, rng = _prepare(self, shape, dtype)
@@ -366,8 +365,8 @@ class Orthogonal(Initializer):
     """
 
     def __init__(self, gain=1.0, seed=None):
-        self.gain = _check_real(self, "gain", gain)
-        self.seed = _check_seed(self, seed)
+        self.gain = validation.real(self, "gain", gain)
+        self.seed = validation.seed(self, seed)
 
     def __call__(self, shape, dtype=None):
         shape, dtype, rng = _prepare(self, shape, dtype)
@@ -403,7 +402,7 @@ def _truncated_normal(rng, shape, mean, stddev):
 
 def _prepare(initializer, shape, dtype):
     """The checked shape, a float dtype and this call's random generator."""
-    shape = _check_shape(initializer, shape)
+    shape = validation.shape(initializer, "shape", shape)
     dtype = _dtype(dtype)
     if dtype.kind != "f":
         raise ValueError(
@@ -417,40 +416,10 @@ def _dtype(dtype):
     return np.dtype(dtype or config.floatx())
 
 
-def _check_shape(initializer, shape):
-    """``shape`` as a tuple of non-negative ints (an int means a 1-D shape)."""
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    valid = all(isinstance(d, (int, np.integer)) and d >= 0 for d in shape)
-    if not valid:
-        raise ValueError(
-            f"{type(initializer).__name__}: shape must be a tuple of non-negative integers. "
-            f"Received: shape={shape}"
-        )
-    return tuple(int(d) for d in shape)
 
 
-def _check_real(initializer, name, value, minimum=None, strict=False):
-    """``value`` as a float, finite and (optionally) above ``minimum``."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value)
-    if ok and minimum is not None:
-        ok = value > minimum if strict else value >= minimum
-    if not ok:
-        bound = "" if minimum is None else (" > " if strict else " >= ") + f"{minimum:g}"
-        raise ValueError(
-            f"{type(initializer).__name__}: {name} must be a finite float{bound}. "
-            f"Received: {name}={value!r}"
-        )
-    return float(value)
 
 
-def _check_seed(initializer, seed):
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        return None if seed is None else int(seed)
-    raise ValueError(
-        f"{type(initializer).__name__}: seed must be an integer or None. "
-        f"Received: seed={seed!r}"
-    )
 
 
 def _quoted(names):

@@ -8,12 +8,10 @@ to the training loss.  They are built with ``glassnet.ops``, so their gradient
 As in Keras 3, ``l1``, ``l2`` and ``l1_l2`` are the classes ``L1``, ``L2`` and ``L1L2``
 themselves, and ``get("l2")`` returns a new instance with the defaults.
 """
-import math
-import numbers
 
 import numpy as np
 
-from glassnet import config, naming, ops, serialization
+from glassnet import config, naming, ops, serialization, validation
 from glassnet.autodiff import Tensor
 
 
@@ -45,8 +43,8 @@ class L1L2(Regularizer):
     """
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = _check_factor(self, "l1", 0.0 if l1 is None else l1)
-        self.l2 = _check_factor(self, "l2", 0.0 if l2 is None else l2)
+        self.l1 = validation.non_negative(self, "l1", 0.0 if l1 is None else l1)
+        self.l2 = validation.non_negative(self, "l2", 0.0 if l2 is None else l2)
 
     def __call__(self, x):
         W = ops.convert_to_tensor(x)
@@ -70,7 +68,7 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1=0.01):
-        self.l1 = _check_factor(self, "l1", 0.01 if l1 is None else l1)
+        self.l1 = validation.non_negative(self, "l1", 0.01 if l1 is None else l1)
 
     def __call__(self, x):
         W = ops.convert_to_tensor(x)
@@ -89,7 +87,7 @@ class L2(Regularizer):
     """
 
     def __init__(self, l2=0.01):
-        self.l2 = _check_factor(self, "l2", 0.01 if l2 is None else l2)
+        self.l2 = validation.non_negative(self, "l2", 0.01 if l2 is None else l2)
 
     def __call__(self, x):
         W = ops.convert_to_tensor(x)
@@ -109,7 +107,7 @@ class OrthogonalRegularizer(Regularizer):
     """
 
     def __init__(self, factor=0.01, mode="rows"):
-        self.factor = _check_factor(self, "factor", factor)
+        self.factor = validation.non_negative(self, "factor", factor)
         if mode not in ("rows", "columns"):
             raise ValueError(
                 "OrthogonalRegularizer: mode must be one of 'rows', 'columns'. "
@@ -140,15 +138,6 @@ class OrthogonalRegularizer(Regularizer):
         return {"factor": self.factor, "mode": self.mode}
 
 
-def _check_factor(regularizer, name, value):
-    """A penalty factor as a float: finite and non-negative."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (ok and math.isfinite(value) and value >= 0):
-        raise ValueError(
-            f"{type(regularizer).__name__}: {name} must be a non-negative finite float. "
-            f"Received: {name}={value!r}"
-        )
-    return float(value)
 
 
 # --- Keras' lowercase names and get() --------------------------------------------------

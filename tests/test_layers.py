@@ -325,7 +325,7 @@ def test_dropout_seed_and_global_seed_are_reproducible():
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5, "0.5"])
 def test_dropout_rejects_rate_outside_zero_one(rate):
-    with pytest.raises(ValueError, match=r"Dropout: rate must be a float in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"Dropout: rate must be a finite float in \[0, 1\)"):
         layers.Dropout(rate)
 
 

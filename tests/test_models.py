@@ -391,7 +391,7 @@ def test_validation_split_outside_zero_one(split):
     x, y = _blobs()
     model = _mlp()
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    with pytest.raises(ValueError, match=f"validation_split must be a float in \\(0, 1\\).*{split}"):
+    with pytest.raises(ValueError, match=rf"validation_split must be a finite float in \(0, 1\).*{split}"):
         model.fit(x, y, validation_split=split, verbose=0)
 
 

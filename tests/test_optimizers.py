@@ -812,7 +812,7 @@ def test_non_positive_clipping_raises(arg):
 @pytest.mark.parametrize("make", [SGD, RMSprop])
 @pytest.mark.parametrize("momentum", [1.5, -0.1])
 def test_momentum_outside_unit_interval_raises(make, momentum):
-    message = rf"{make.__name__}: `momentum` must be a float in \[0, 1\]. Received: momentum="
+    message = rf"{make.__name__}: momentum must be a finite float in \[0, 1\]. Received: momentum="
     with pytest.raises(ValueError, match=message + str(momentum)):
         make(momentum=momentum)
 

@@ -189,7 +189,7 @@ def test_regularizer_config_round_trip(reg):
     ],
 )
 def test_regularizer_bad_factors(make, received):
-    with pytest.raises(ValueError, match=f"non-negative finite float. Received: {received}"):
+    with pytest.raises(ValueError, match=f"must be a finite float >= 0. Received: {received}"):
         make()
 
 

@@ -337,7 +337,9 @@ class Mean(Function):
         self.axes = _normalize_axis(self.axis, a.ndim)
         self.count = math.prod(a.shape[i] for i in self.axes)
         total = np.add.reduce(a, axis=self.axes, keepdims=self.keepdims)
-        return np.true_divide(total, self.count, dtype=a.dtype) if a.dtype.kind == "f" else total / self.count
+        if a.dtype.kind == "f":
+            return np.true_divide(total, self.count, dtype=a.dtype)
+        return total / self.count
 
     def backward(self, g):
         if g.ndim == 0:  # the mean of everything (a loss): one fill, no broadcasting

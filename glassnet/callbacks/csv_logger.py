@@ -33,7 +33,8 @@ class CSVLogger(Callback):
         self._close()
         has_rows = os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
         self._write_header = not (self.append and has_rows)
-        self.csv_file = open(self.filename, "a" if self.append else "w", newline="")
+        # Kept open across epochs (closed in on_train_end), so no `with` block here.
+        self.csv_file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
         self.keys = None
         self.writer = None
 

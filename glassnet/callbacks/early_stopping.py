@@ -1,4 +1,6 @@
 """EarlyStopping: stop training when a monitored metric stops improving."""
+
+from glassnet import validation
 from glassnet.callbacks import monitor as monitoring
 from glassnet.callbacks.callback import Callback
 from glassnet.utils.progbar import print_msg
@@ -39,13 +41,13 @@ class EarlyStopping(Callback):
         owner = type(self).__name__
         self.monitor = monitor
         self.mode = monitoring.resolve_mode(owner, monitor, mode)
-        self.min_delta = abs(monitoring.check_real(owner, "min_delta", min_delta))
-        self.patience = monitoring.check_count(owner, "patience", patience)
+        self.min_delta = abs(validation.real(owner, "min_delta", min_delta))
+        self.patience = validation.integer(owner, "patience", patience)
         self.verbose = verbose
         self.baseline = (None if baseline is None
-                         else monitoring.check_real(owner, "baseline", baseline))
+                         else validation.real(owner, "baseline", baseline))
         self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = monitoring.check_count(owner, "start_from_epoch",
+        self.start_from_epoch = validation.integer(owner, "start_from_epoch",
                                                        start_from_epoch)
         self._reset()
 

@@ -1,8 +1,8 @@
 """GradientMonitor: watch each layer's gradients, updates and activations during fit."""
-import numbers
 
 import numpy as np
 
+from glassnet import tree, validation
 from glassnet.callbacks.callback import Callback
 from glassnet.diagnostics import (
     ACTIVATION_FIELDS,
@@ -12,7 +12,6 @@ from glassnet.diagnostics import (
     update_ratio,
 )
 from glassnet.layers.input_layer import InputLayer
-from glassnet.layers.layer import _flatten
 
 
 class GradientMonitor(Callback):
@@ -56,8 +55,12 @@ class GradientMonitor(Callback):
 
     def __init__(self, every_n_batches=None, activations=True, batches_per_epoch=20):
         super().__init__()
-        self.every_n_batches = _check_count("every_n_batches", every_n_batches)
-        self.batches_per_epoch = _check_count("batches_per_epoch", batches_per_epoch)
+        self.every_n_batches = validation.positive_integer(
+            self, "every_n_batches", every_n_batches, allow_none=True
+        )
+        self.batches_per_epoch = validation.positive_integer(
+            self, "batches_per_epoch", batches_per_epoch, allow_none=True
+        )
         self.activations = bool(activations)
         self.diagnostics = None
         self._epoch = 0
@@ -142,7 +145,7 @@ class GradientMonitor(Callback):
     # --- the hooks -------------------------------------------------------------------
     def _watch(self, layer, inputs, outputs):
         """Forward hook: the statistics of this layer's output(s) on the batch."""
-        arrays = [np.ravel(t.data) for t in _flatten(outputs)]
+        arrays = [np.ravel(t.data) for t in tree.flatten(outputs)]
         a = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
         self._outputs[layer.name] = activation_stats(a)
 
@@ -174,14 +177,3 @@ class GradientMonitor(Callback):
         if history is not None:
             history.diagnostics = self.diagnostics
 
-
-def _check_count(name, value):
-    """None or a positive int, else a ValueError in the Keras pattern."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(
-            f"GradientMonitor: {name} must be a positive integer or None. "
-            f"Received: {name}={value!r}"
-        )
-    return int(value)

@@ -6,10 +6,7 @@ Equations (d = min_delta >= 0):
     mode "max":  current improves on best  <=>  current > best + d
 """
 import math
-import numbers
 import warnings
-
-import numpy as np
 
 # Substrings of a metric name that tell its direction in mode="auto".
 _MAX_NAME_PARTS = ("acc", "auc", "precision", "recall", "f1", "fbeta", "iou", "r2_score",
@@ -75,24 +72,4 @@ def monitored_value(owner, monitor, logs):
     return value
 
 
-def check_count(owner, name, value):
-    """``value`` as an int >= 0, else a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) \
-            or value < 0:
-        raise ValueError(
-            f"{owner}: {name} must be an integer >= 0. Received: {name}={value!r}"
-        )
-    return int(value)
 
-
-def check_real(owner, name, value, low=None, high=None):
-    """``value`` as a finite float (in [low, high) when given), else a ValueError."""
-    is_real = isinstance(value, (numbers.Real, np.floating, np.integer))
-    ok = is_real and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (low is None or value >= low) and (high is None or value < high)
-    if not ok:
-        bounds = "" if low is None and high is None else f" in [{low}, {high})"
-        raise ValueError(
-            f"{owner}: {name} must be a finite number{bounds}. Received: {name}={value!r}"
-        )
-    return float(value)

@@ -1,6 +1,7 @@
 """ReduceLROnPlateau: lower the learning rate when a metric stops improving."""
 import numpy as np
 
+from glassnet import validation
 from glassnet.callbacks import monitor as monitoring
 from glassnet.callbacks.callback import Callback
 from glassnet.utils.progbar import print_msg
@@ -38,13 +39,13 @@ class ReduceLROnPlateau(Callback):
         super().__init__()
         owner = type(self).__name__
         self.monitor = monitor
-        self.factor = monitoring.check_real(owner, "factor", factor, low=0.0, high=1.0)
-        self.patience = monitoring.check_count(owner, "patience", patience)
+        self.factor = validation.real(owner, "factor", factor, 0.0, 1.0, include_high=False)
+        self.patience = validation.integer(owner, "patience", patience)
         self.verbose = verbose
         self.mode = monitoring.resolve_mode(owner, monitor, mode)
-        self.min_delta = abs(monitoring.check_real(owner, "min_delta", min_delta))
-        self.cooldown = monitoring.check_count(owner, "cooldown", cooldown)
-        self.min_lr = monitoring.check_real(owner, "min_lr", min_lr, low=0.0)
+        self.min_delta = abs(validation.real(owner, "min_delta", min_delta))
+        self.cooldown = validation.integer(owner, "cooldown", cooldown)
+        self.min_lr = validation.real(owner, "min_lr", min_lr, low=0.0)
         self._reset()
 
     def _reset(self):

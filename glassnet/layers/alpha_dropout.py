@@ -2,9 +2,9 @@
 import numpy as np
 
 from glassnet import random
-from glassnet.layers.arguments import fraction
 from glassnet.layers.layer import Layer
 from glassnet.ops.nn import SELU_ALPHA, SELU_SCALE
+from glassnet.validation import fraction
 
 
 class AlphaDropout(Layer):

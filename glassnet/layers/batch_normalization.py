@@ -1,9 +1,9 @@
 """BatchNormalization: zero-centre and normalise each feature, then scale and shift."""
 from glassnet import constraints, initializers, ops, regularizers
 from glassnet.autodiff import fused
-from glassnet.layers.arguments import fraction, non_negative
 from glassnet.layers.layer import Layer
 from glassnet.serialization import serialize, serialize_optional
+from glassnet.validation import fraction, non_negative
 
 
 class BatchNormalization(Layer):
@@ -42,7 +42,9 @@ class BatchNormalization(Layer):
     ):
         super().__init__(**kwargs)
         if not isinstance(axis, int):
-            raise TypeError(f"BatchNormalization: axis must be an integer. Received: axis={axis!r}")
+            raise TypeError(
+                f"BatchNormalization: axis must be an integer. Received: axis={axis!r}"
+            )
         self.axis = axis
         self.momentum = fraction("BatchNormalization", "momentum", momentum, include_one=True)
         self.epsilon = non_negative("BatchNormalization", "epsilon", epsilon)

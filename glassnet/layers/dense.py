@@ -1,9 +1,9 @@
 """Dense: the fully connected layer."""
 from glassnet import activations, constraints, initializers, ops, regularizers
 from glassnet.autodiff import fused
-from glassnet.layers.arguments import positive_int
 from glassnet.layers.layer import Layer
 from glassnet.serialization import serialize, serialize_optional
+from glassnet.validation import positive_integer
 
 
 class Dense(Layer):
@@ -30,7 +30,7 @@ class Dense(Layer):
         **kwargs,
     ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.units = positive_int("Dense", "units", units)
+        self.units = positive_integer("Dense", "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -2,8 +2,8 @@
 import numpy as np
 
 from glassnet import random
-from glassnet.layers.arguments import fraction
 from glassnet.layers.layer import Layer
+from glassnet.validation import fraction
 
 
 class Dropout(Layer):

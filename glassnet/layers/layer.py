@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from glassnet import config, initializers, naming, regularizers
+from glassnet import config, initializers, naming, regularizers, tree
 from glassnet.autodiff.tensor import Tensor, no_grad
 from glassnet.autodiff.variable import Variable
 from glassnet.layers.keras_tensor import KerasTensor, Node
@@ -50,7 +50,9 @@ class Layer:
     def __init__(self, trainable=True, name=None, dtype=None, activity_regularizer=None, **kwargs):
         self._check_kwargs(kwargs)
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"{type(self).__name__}: name must be a string. Received: name={name!r}")
+            raise TypeError(
+                f"{type(self).__name__}: name must be a string. Received: name={name!r}"
+            )
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.dtype = str(np.dtype(dtype or config.floatx()))
         self.built = False
@@ -94,7 +96,9 @@ class Layer:
             pass
         elif isinstance(value, Layer):
             self.__dict__.setdefault("_layers", []).append(value)
-        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+        elif isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, Layer) for v in value
+        ):
             self.__dict__.setdefault("_layers", []).extend(value)
         object.__setattr__(self, name, value)
 
@@ -266,11 +270,11 @@ class Layer:
         finally:
             _name_scope.pop()
         if self.output_shape is None:
-            self.output_shape = _map_structure(outputs, lambda t: _with_none_batch(t.shape))
+            self.output_shape = tree.map_structure(lambda t: _with_none_batch(t.shape), outputs)
         for hook in self._forward_hooks:
             hook(self, inputs, outputs)
         if self.activity_regularizer is not None:  # Keras 3: not divided by the batch size
-            for output in _flatten(outputs):
+            for output in tree.flatten(outputs):
                 self.add_loss(self.activity_regularizer(output))
         return outputs
 
@@ -292,7 +296,8 @@ class Layer:
     def _check_input_shape(self, shapes):
         """A layer with weights cannot take an input whose last axis changed since the build."""
         built = self._build_shape
-        if not isinstance(shapes, tuple) or not isinstance(built, tuple) or not self._own_weights():
+        same_kind = isinstance(shapes, tuple) and isinstance(built, tuple)
+        if not same_kind or not self._own_weights():
             return
         if not shapes or not built or isinstance(shapes[0], tuple):
             return
@@ -347,28 +352,16 @@ def _unique(variables):
     return result
 
 
-def _map_structure(x, fn):
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(item, fn) for item in x)
-    if isinstance(x, dict):
-        return {key: _map_structure(item, fn) for key, item in x.items()}
-    return fn(x)
 
 
-def _flatten(x):
-    if isinstance(x, (list, tuple)):
-        return [leaf for item in x for leaf in _flatten(item)]
-    if isinstance(x, dict):
-        return [leaf for item in x.values() for leaf in _flatten(item)]
-    return [x]
 
 
 def _is_symbolic(x):
-    return any(isinstance(leaf, KerasTensor) for leaf in _flatten(x))
+    return any(isinstance(leaf, KerasTensor) for leaf in tree.flatten(x))
 
 
 def _contains_tensor(x):
-    return any(isinstance(leaf, Tensor) for leaf in _flatten(x))
+    return any(isinstance(leaf, Tensor) for leaf in tree.flatten(x))
 
 
 def _to_tensors(x, dtype):
@@ -380,15 +373,15 @@ def _to_tensors(x, dtype):
             array = array.astype(dtype)
         return Tensor(array)
 
-    return _map_structure(x, convert)
+    return tree.map_structure(convert, x)
 
 
 def _to_arrays(x):
-    return _map_structure(x, lambda leaf: leaf.data if isinstance(leaf, Tensor) else leaf)
+    return tree.map_structure(lambda leaf: leaf.data if isinstance(leaf, Tensor) else leaf, x)
 
 
 def _shapes(x):
-    return _map_structure(x, lambda leaf: tuple(leaf.shape))
+    return tree.map_structure(lambda leaf: tuple(leaf.shape), x)
 
 
 def _map_shapes(shape_or_shapes, fn):
@@ -410,7 +403,7 @@ def _dummy_inputs(x, dtype):
         shape = tuple(1 if n is None else n for n in leaf.shape)
         return Tensor(np.zeros(shape, dtype=leaf.dtype or dtype))
 
-    return _map_structure(x, dummy)
+    return tree.map_structure(dummy, x)
 
 
 def _to_symbolic(outputs, node):
@@ -418,7 +411,7 @@ def _to_symbolic(outputs, node):
         shape = (None,) + tuple(leaf.shape[1:])
         return KerasTensor(shape, str(leaf.dtype), node=node)
 
-    return _map_structure(outputs, symbolic)
+    return tree.map_structure(symbolic, outputs)
 
 
 _accepts_cache = {}

@@ -2,8 +2,8 @@
 import warnings
 
 from glassnet import ops
-from glassnet.layers.arguments import non_negative
 from glassnet.layers.layer import Layer
+from glassnet.validation import non_negative
 
 
 class LeakyReLU(Layer):

@@ -7,10 +7,11 @@ class Merge(Layer):
     """Base of the element-wise merges: checks it gets a list of two or more tensors."""
 
     def _check_inputs(self, inputs):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < 2:
+        is_list = isinstance(inputs, (list, tuple))
+        if not is_list or len(inputs) < 2:
             raise ValueError(
                 f"{type(self).__name__} \"{self.name}\": expected a list of at least 2 inputs. "
-                f"Received: {type(inputs).__name__} of length {len(inputs) if isinstance(inputs, (list, tuple)) else 1}"
+                f"Received: {type(inputs).__name__} of length {len(inputs) if is_list else 1}"
             )
 
     def build(self, input_shape):

@@ -1,7 +1,7 @@
 """ReLU: the rectified linear unit as a layer, with Keras' cap, slope and threshold."""
 from glassnet import ops
-from glassnet.layers.arguments import non_negative
 from glassnet.layers.layer import Layer
+from glassnet.validation import non_negative
 
 
 class ReLU(Layer):

@@ -1,7 +1,7 @@
 """clone_model: the same architecture with fresh weights."""
+from glassnet import tree
 from glassnet.layers.input_layer import Input, InputLayer
 from glassnet.layers.lambda_layer import Lambda
-from glassnet.layers.layer import _flatten, _map_structure
 from glassnet.models.functional import Functional
 from glassnet.models.sequential import Sequential
 
@@ -41,8 +41,8 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
 def _clone_functional(model, input_tensors, clone_function):
     new_tensors = {}
-    placeholders = _flatten(model.inputs)
-    given = _flatten(input_tensors) if input_tensors is not None else [
+    placeholders = tree.flatten(model.inputs)
+    given = tree.flatten(input_tensors) if input_tensors is not None else [
         Input(batch_shape=p.shape, name=p.node.layer.name) for p in placeholders
     ]
     for old, new in zip(placeholders, given):
@@ -52,12 +52,12 @@ def _clone_functional(model, input_tensors, clone_function):
         if isinstance(node.layer, InputLayer):
             continue
         layer = new_layers.setdefault(id(node.layer), clone_function(node.layer))
-        args = _map_structure(node.inputs, lambda t: new_tensors[id(t)])
+        args = tree.map_structure(lambda t: new_tensors[id(t)], node.inputs)
         result = layer(args, *node.args, **node.kwargs)
-        for old, new in zip(_flatten(node.outputs), _flatten(result)):
+        for old, new in zip(tree.flatten(node.outputs), tree.flatten(result)):
             new_tensors[id(old)] = new
-    outputs = _map_structure(model.outputs, lambda t: new_tensors[id(t)])
-    inputs = _map_structure(model.inputs, lambda t: new_tensors[id(t)])
+    outputs = tree.map_structure(lambda t: new_tensors[id(t)], model.outputs)
+    inputs = tree.map_structure(lambda t: new_tensors[id(t)], model.inputs)
     return Functional(inputs, outputs, name=model.name)
 
 

@@ -6,10 +6,9 @@ and, when called on real tensors, replays them: each node's layer runs on the
 values of its input placeholders.  A layer used in several nodes (a shared
 layer) runs several times with the same weights.
 """
-from glassnet import naming
+from glassnet import naming, tree
 from glassnet.layers.input_layer import InputLayer
 from glassnet.layers.keras_tensor import KerasTensor
-from glassnet.layers.layer import _flatten, _map_structure
 from glassnet.models.model import Model
 from glassnet.utils import summary
 
@@ -22,7 +21,7 @@ class Functional(Model):
         self._init_graph(inputs, outputs)
 
     def _init_graph(self, inputs, outputs):
-        for tensor in _flatten(inputs) + _flatten(outputs):
+        for tensor in tree.flatten(inputs) + tree.flatten(outputs):
             if not isinstance(tensor, KerasTensor):
                 raise TypeError(
                     f"{self.name}: inputs and outputs must be KerasTensors made with "
@@ -31,13 +30,13 @@ class Functional(Model):
         self.inputs = inputs
         self.outputs = outputs
         self._nodes = _nodes_between(inputs, outputs)
-        self._input_layers = [t.node.layer for t in _flatten(inputs)]
+        self._input_layers = [t.node.layer for t in tree.flatten(inputs)]
         self._layers = []
         for node in self._nodes:
             if node.layer not in self._layers:
                 self._layers.append(node.layer)
         self.built = True
-        self.output_shape = _map_structure(outputs, lambda t: t.shape)
+        self.output_shape = tree.map_structure(lambda t: t.shape, outputs)
 
     @property
     def layers(self):
@@ -46,26 +45,26 @@ class Functional(Model):
 
     @property
     def output_names(self):
-        return [t.node.layer.name for t in _flatten(self.outputs)]
+        return [t.node.layer.name for t in tree.flatten(self.outputs)]
 
     @property
     def input_shape(self):
-        return _map_structure(self.inputs, lambda t: t.shape)
+        return tree.map_structure(lambda t: t.shape, self.inputs)
 
     def call(self, inputs, training=None):
         values = {}
         given = _match_inputs(self.name, self.inputs, inputs)
-        for placeholder, value in zip(_flatten(self.inputs), given):
+        for placeholder, value in zip(tree.flatten(self.inputs), given):
             _check_shape(self.name, placeholder, value)
             values[id(placeholder)] = value
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = _map_structure(node.inputs, lambda t: values[id(t)])
+            args = tree.map_structure(lambda t: values[id(t)], node.inputs)
             result = node.layer(args, *node.args, **{**node.kwargs, "training": training})
-            for placeholder, value in zip(_flatten(node.outputs), _flatten(result)):
+            for placeholder, value in zip(tree.flatten(node.outputs), tree.flatten(result)):
                 values[id(placeholder)] = value
-        return _map_structure(self.outputs, lambda t: values[id(t)])
+        return tree.map_structure(lambda t: values[id(t)], self.outputs)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
@@ -74,7 +73,7 @@ class Functional(Model):
         for node in self._nodes:
             name, shape, params = summary.layer_row(node.layer)
             inbound = [
-                f"{t.node.layer.name}[0][0]" for t in _flatten(node.inputs) if t is not None
+                f"{t.node.layer.name}[0][0]" for t in tree.flatten(node.inputs) if t is not None
             ]
             rows.append((name, shape, params, ", ".join(inbound) or "-"))
         summary.print_summary(self, rows, connected=True, print_fn=print_fn)
@@ -86,7 +85,7 @@ class Functional(Model):
 def _nodes_between(inputs, outputs):
     """The nodes from the inputs to the outputs, each after the nodes it depends on."""
     order, visited = [], set()
-    input_ids = {id(t) for t in _flatten(inputs)}
+    input_ids = {id(t) for t in tree.flatten(inputs)}
 
     def visit(tensor):
         node = tensor.node
@@ -101,19 +100,19 @@ def _nodes_between(inputs, outputs):
                 f"Graph disconnected: the placeholder {tensor} is needed to compute the "
                 "outputs but is not among the model's `inputs`."
             )
-        for parent in _flatten(node.inputs):
+        for parent in tree.flatten(node.inputs):
             if isinstance(parent, KerasTensor):
                 visit(parent)
         order.append(node)
 
-    for tensor in _flatten(outputs):
+    for tensor in tree.flatten(outputs):
         visit(tensor)
     return order
 
 
 def _match_inputs(model_name, placeholders, inputs):
     """The given inputs, flattened in the order of the placeholders."""
-    expected = _flatten(placeholders)
+    expected = tree.flatten(placeholders)
     if isinstance(inputs, dict):
         names = [p.node.layer.name for p in expected]
         missing = [name for name in names if name not in inputs]
@@ -122,7 +121,7 @@ def _match_inputs(model_name, placeholders, inputs):
                 f"{model_name}: missing inputs {missing}. Received keys: {sorted(inputs)}"
             )
         return [inputs[name] for name in names]
-    given = _flatten(inputs)
+    given = tree.flatten(inputs)
     if len(given) != len(expected):
         raise ValueError(
             f"{model_name}: the model expects {len(expected)} input(s), "

@@ -10,7 +10,7 @@ forward, loss, gradients, optimizer update, running metrics.
 """
 import numpy as np
 
-from glassnet import optimizers, random
+from glassnet import optimizers, random, validation
 from glassnet.autodiff import engine
 from glassnet.autodiff.tensor import Tensor, no_grad
 from glassnet.callbacks import CallbackList
@@ -174,7 +174,7 @@ class Model(Layer):
             validation_batch_size=None, validation_freq=1):
         """Trains for ``epochs`` passes over (x, y); returns a History of the epoch logs."""
         self._require_compiled("fit")
-        batch_size = _check_batch_size(batch_size)
+        batch_size = _batch_size("fit", batch_size)
         x, y = training.as_input_arrays(x), training.as_target_arrays(y)
         sample_weight = training.as_target_arrays(sample_weight)
         if validation_data is not None:
@@ -240,7 +240,7 @@ class Model(Layer):
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on (x, y) in inference mode: a scalar, a list, or a dict."""
         self._require_compiled("evaluate")
-        batch_size = _check_batch_size(batch_size)
+        batch_size = _batch_size("evaluate", batch_size)
         x, y = training.as_input_arrays(x), training.as_target_arrays(y)
         sample_weight = training.as_target_arrays(sample_weight)
         n = training.count_samples(x, y, sample_weight)
@@ -272,7 +272,7 @@ class Model(Layer):
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for x, computed batch by batch with no graph recorded."""
-        batch_size = _check_batch_size(batch_size)
+        batch_size = _batch_size("predict", batch_size)
         x = training.as_input_arrays(x)
         n = training.count_samples(x)
         batches = training.batch_indices(n, batch_size, False, None)[:steps]
@@ -335,12 +335,10 @@ class Model(Layer):
 # --------------------------------------------------------------------------
 
 
-def _check_batch_size(batch_size):
-    if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
-    return int(batch_size)
+def _batch_size(method, batch_size):
+    """Keras' default of 32, or a checked positive integer."""
+    return 32 if batch_size is None else validation.positive_integer(method, "batch_size",
+                                                                     batch_size)
 
 
 def _as_tensors(x):

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from glassnet import config, losses, metrics
+from glassnet import config, losses, metrics, tree, validation
 from glassnet.autodiff.tensor import Tensor
 
 # --------------------------------------------------------------------------
@@ -20,24 +20,13 @@ from glassnet.autodiff.tensor import Tensor
 
 
 def map_arrays(data, fn):
-    """Applies ``fn`` to every array in a (nested list/tuple/dict) structure."""
-    if data is None:
-        return None
-    if isinstance(data, (list, tuple)):
-        return type(data)(map_arrays(item, fn) for item in data)
-    if isinstance(data, dict):
-        return {key: map_arrays(item, fn) for key, item in data.items()}
-    return fn(data)
+    """Applies ``fn`` to every array in a (nested list/tuple/dict) structure; None stays None."""
+    return None if data is None else tree.map_structure(fn, data)
 
 
 def flatten_arrays(data):
-    if data is None:
-        return []
-    if isinstance(data, (list, tuple)):
-        return [leaf for item in data for leaf in flatten_arrays(item)]
-    if isinstance(data, dict):
-        return [leaf for item in data.values() for leaf in flatten_arrays(item)]
-    return [data]
+    """The arrays of a nested structure as a list (none for None)."""
+    return [] if data is None else tree.flatten(data)
 
 
 def as_input_arrays(x):
@@ -107,13 +96,10 @@ def take_rows(data, index):
 
 def split_validation(x, y, sample_weight, validation_split):
     """Keras' split: the LAST ``validation_split`` fraction, taken before any shuffling."""
-    if not 0 < validation_split < 1:
-        raise ValueError(
-            "fit: validation_split must be a float in (0, 1). "
-            f"Received: validation_split={validation_split}"
-        )
+    validation.real("fit", "validation_split", validation_split, 0, 1,
+                    include_low=False, include_high=False)
     n = count_samples(x, y, sample_weight)
-    split_at = int(math.floor(n * (1 - validation_split)))
+    split_at = math.floor(n * (1 - validation_split))
     if split_at == 0 or split_at == n:
         raise ValueError(
             f"fit: validation_split={validation_split} leaves one side empty for {n} samples."
@@ -221,7 +207,7 @@ class Objectives:
         """Spreads the compile arguments over the outputs (known now, or at the first batch)."""
         loss, metrics_, loss_weights = self._arguments
         self.output_names = output_names
-        self.losses = [_loss_object(l) for l in _per_output(loss, output_names, "loss")]
+        self.losses = [_loss_object(item) for item in _per_output(loss, output_names, "loss")]
         weights = loss_weights if loss_weights is not None else 1.0
         self.loss_weights = [
             1.0 if w is None else float(w)
@@ -229,7 +215,9 @@ class Objectives:
         ]
         self.metric_specs = self._metric_specs(metrics_)
         if len(output_names) > 1:
-            self.output_loss_trackers = [metrics.Mean(name=f"{name}_loss") for name in output_names]
+            self.output_loss_trackers = [
+                metrics.Mean(name=f"{name}_loss") for name in output_names
+            ]
 
     def _metric_specs(self, metrics_):
         if metrics_ is None:
@@ -279,7 +267,8 @@ class Objectives:
     def compute_loss(self, y_true, y_pred, sample_weight, extra_losses):
         """The scalar Tensor to differentiate: weighted output losses plus penalties."""
         if self.output_names is None:
-            names = ["output"] if len(y_pred) == 1 else [f"output_{i + 1}" for i in range(len(y_pred))]
+            count = len(y_pred)
+            names = ["output"] if count == 1 else [f"output_{i + 1}" for i in range(count)]
             self._build(names)
         total = None
         per_output = []

@@ -15,7 +15,6 @@ an optimizer step is never part of the graph.  ``eta`` is read once per step:
 the float32 ``learning_rate`` variable, ``schedule(iterations)`` or
 ``learning_rate()``, then cast to each variable's dtype.
 """
-import math
 import numbers
 import os
 import re
@@ -24,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from glassnet import naming
+from glassnet import naming, validation
 from glassnet.autodiff import Tensor, Variable, convert_to_numpy, no_grad
 from glassnet.optimizers import schedules
 
@@ -127,31 +126,19 @@ class Optimizer:
                 f"clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
             )
         for arg, value in given.items():
-            if value is not None and not self._check_float(arg, value, low=0.0) > 0:
-                raise ValueError(
-                    f"{self._owner()}: `{arg}` must be a positive float. Received: {arg}={value}"
-                )
+            validation.real(self, arg, value, low=0.0, include_low=False, allow_none=True)
 
     def _check_float(self, arg, value, low=None, high=None, deprecate_int=False):
         """``value`` as a finite Python float in [low, high], else a ValueError."""
-        is_int = isinstance(value, (numbers.Integral, np.integer))
-        is_real = isinstance(value, (numbers.Real, np.floating, np.integer))
-        if isinstance(value, bool) or not is_real or not math.isfinite(value):
-            raise ValueError(
-                f"{self._owner()}: `{arg}` must be a finite float. Received: {arg}={value!r}"
-            )
-        if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f">= {low:g}" if high is None else f"in [{low:g}, {high:g}]"
-            raise ValueError(
-                f"{self._owner()}: `{arg}` must be a float {bounds}. Received: {arg}={value!r}"
-            )
+        is_int = isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
+        checked = validation.real(self, arg, value, low, high)
         if is_int and deprecate_int:
             _warn(
                 f"{self._owner()}: an integer `{arg}` is deprecated (Keras 3 rejects it); "
                 f"pass a float such as {arg}={float(value)!r}. Received: {arg}={value!r}",
                 DeprecationWarning,
             )
-        return float(value)
+        return checked
 
     # --- iterations and learning rate ----------------------------------------
     @property
@@ -242,7 +229,7 @@ class Optimizer:
         return self._slots[id(variable)][slot].data
 
     def _scratch(self, variable, index=0):
-        """Reusable work array number ``index`` shaped like ``variable`` (no allocation per step)."""
+        """Reusable work array number ``index`` shaped like ``variable`` (no allocation)."""
         buffers = self.__dict__.setdefault("_scratch_buffers", {})
         key = (id(variable), index)
         buffer = buffers.get(key)

@@ -4,8 +4,8 @@ Keras draws with pydot and the Graphviz programs; glassnet draws the same boxes
 and arrows with matplotlib (an optional dependency, ``pip install glassnet[plot]``),
 so it works after a plain pip install with no system packages.
 """
+from glassnet import tree
 from glassnet.layers.input_layer import InputLayer
-from glassnet.layers.layer import _flatten
 
 
 def _graph(model):
@@ -18,7 +18,7 @@ def _graph(model):
                 layers.append(node.layer)
         edges = set()
         for node in nodes:
-            for parent in _flatten(node.inputs) if node.inputs is not None else []:
+            for parent in tree.flatten(node.inputs) if node.inputs is not None else []:
                 edges.add((layers.index(parent.node.layer), layers.index(node.layer)))
         return layers, sorted(edges)
     layers = list(model.layers)
@@ -67,7 +67,9 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
     notebook, else None.
     """
     if rankdir not in ("TB", "LR"):
-        raise ValueError(f"plot_model: rankdir must be 'TB' or 'LR'. Received: rankdir={rankdir!r}")
+        raise ValueError(
+            f"plot_model: rankdir must be 'TB' or 'LR'. Received: rankdir={rankdir!r}"
+        )
     if not model.built:
         raise ValueError(
             f"plot_model: the model {model.name} is not built yet. Give it an input shape "
@@ -102,7 +104,8 @@ def _positions(levels, rankdir):
     for level in levels:
         slot = columns.get(level, 0)
         columns[level] = slot + 1
-        positions.append((slot * 4.0, -level * 1.6) if rankdir == "TB" else (level * 4.5, -slot * 1.6))
+        top_down = (slot * 4.0, -level * 1.6)
+        positions.append(top_down if rankdir == "TB" else (level * 4.5, -slot * 1.6))
     return positions
 
 
