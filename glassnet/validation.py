@@ -78,7 +78,8 @@ def shape(owner, name, value, minimum=0, allow_none=False):
         kind = {0: "non-negative integers", 1: "positive integers"}.get(
             minimum, f"integers >= {minimum}"
         )
-        _fail(owner, name, value, f"a tuple of {kind}" + (" or None" if allow_none else ""))
+        unknown = " (None for a size not known yet)" if allow_none else ""
+        _fail(owner, name, value, f"a tuple of {kind}{unknown}")
     return tuple(None if d is None else int(d) for d in dims)
 
 

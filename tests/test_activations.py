@@ -137,7 +137,8 @@ def test_get_by_name_function_and_none():
 
 
 def test_unknown_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"Could not interpret activation.*'relux'.*Valid names.*relu"):
+    message = r"Could not interpret activation.*'relux'.*Valid names.*relu"
+    with pytest.raises(ValueError, match=message):
         activations.get("relux")
 
 

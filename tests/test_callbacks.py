@@ -461,7 +461,7 @@ def test_scheduler_result_must_be_a_float(result):
 
 
 def test_scheduler_needs_a_function():
-    with pytest.raises(TypeError, match="Received: schedule=0.1"):
+    with pytest.raises(TypeError, match=r"Received: schedule=0.1"):
         callbacks.LearningRateScheduler(0.1)
 
 
@@ -620,7 +620,7 @@ def test_lambda_callback_extra_hooks_by_name():
 
 
 def test_lambda_callback_rejects_unknown_hooks_and_non_functions():
-    with pytest.raises(ValueError, match="unknown hook.*on_epoch_ends"):
+    with pytest.raises(ValueError, match=r"unknown hook.*on_epoch_ends"):
         callbacks.LambdaCallback(on_epoch_ends=print)
     with pytest.raises(TypeError, match="Received: on_epoch_end=3"):
         callbacks.LambdaCallback(on_epoch_end=3)

@@ -22,7 +22,9 @@ def _batch_norm_fused(x, gamma, beta, axes=(0,)):
 # name -> (fused function, composite reference, input shapes)
 CASES = {
     "linear": (fused.linear, lambda x, w, b: P.add(P.matmul(x, w), b), [(5, 3), (3, 4), (4,)]),
-    "linear_3d": (fused.linear, lambda x, w, b: P.add(P.matmul(x, w), b), [(2, 5, 3), (3, 4), (4,)]),
+    "linear_3d": (
+        fused.linear, lambda x, w, b: P.add(P.matmul(x, w), b), [(2, 5, 3), (3, 4), (4,)]
+    ),
     "linear_relu": (fused.linear_relu,
                     lambda x, w, b: nn.relu_composite(P.add(P.matmul(x, w), b)),
                     [(5, 3), (3, 4), (4,)]),

@@ -489,22 +489,22 @@ def _mse_reference(y, p):
 @pytest.mark.parametrize(
     "reduction, expected",
     [
-        ("sum_over_batch_size", lambda l, w: np.sum(w * l) / l.size),
-        ("mean", lambda l, w: np.sum(w * l) / l.size),
-        ("sum", lambda l, w: np.sum(w * l)),
-        ("mean_with_sample_weight", lambda l, w: np.sum(w * l) / np.sum(w)),
-        (None, lambda l, w: w * l),
-        ("none", lambda l, w: w * l),
+        ("sum_over_batch_size", lambda loss, w: np.sum(w * loss) / loss.size),
+        ("mean", lambda loss, w: np.sum(w * loss) / loss.size),
+        ("sum", lambda loss, w: np.sum(w * loss)),
+        ("mean_with_sample_weight", lambda loss, w: np.sum(w * loss) / np.sum(w)),
+        (None, lambda loss, w: w * loss),
+        ("none", lambda loss, w: w * loss),
     ],
 )
 def test_reductions_with_sample_weights(reduction, expected):
     rng = np.random.default_rng(7)
     y, p, w = rng.normal(size=(6, 3)), rng.normal(size=(6, 3)), rng.uniform(0, 3, 6)
-    l = _mse_reference(y, p)
+    loss = _mse_reference(y, p)
     out = losses.MeanSquaredError(reduction=reduction)(y, Tensor(p), sample_weight=w)
-    np.testing.assert_allclose(out.numpy(), expected(l, w), rtol=1e-12)
+    np.testing.assert_allclose(out.numpy(), expected(loss, w), rtol=1e-12)
     unweighted = losses.MeanSquaredError(reduction=reduction)(y, Tensor(p))
-    np.testing.assert_allclose(unweighted.numpy(), expected(l, np.ones(6)), rtol=1e-12)
+    np.testing.assert_allclose(unweighted.numpy(), expected(loss, np.ones(6)), rtol=1e-12)
 
 
 def test_sample_weights_do_not_change_the_divisor():
@@ -666,7 +666,7 @@ def test_sparse_label_out_of_range_in_the_class_too():
 
 
 def test_one_hot_labels_given_to_sparse_crossentropy():
-    with pytest.raises(ValueError, match="Use categorical_crossentropy.*y_true.shape=\\(5, 4\\)"):
+    with pytest.raises(ValueError, match=r"Use categorical_crossentropy.*y_true.shape=\(5, 4\)"):
         losses.sparse_categorical_crossentropy(np.eye(K)[[0, 1, 2, 3, 0]], np.full((N, K), 0.25))
 
 
@@ -704,7 +704,7 @@ def test_invalid_reduction():
 
 
 def test_label_smoothing_outside_unit_interval():
-    with pytest.raises(ValueError, match="Received: label_smoothing=1.5"):
+    with pytest.raises(ValueError, match=r"Received: label_smoothing=1.5"):
         losses.CategoricalCrossentropy(label_smoothing=1.5)
 
 
@@ -720,7 +720,7 @@ def test_sample_weight_that_cannot_broadcast():
 
 
 def test_sparse_crossentropy_only_on_the_last_axis():
-    with pytest.raises(ValueError, match="only axis=-1 is supported. Received: axis=0"):
+    with pytest.raises(ValueError, match=r"only axis=-1 is supported. Received: axis=0"):
         losses.sparse_categorical_crossentropy(np.array([0, 1]), np.full((2, 2), 0.5), axis=0)
 
 

@@ -338,7 +338,7 @@ def test_clone_model_has_fresh_weights_and_the_same_structure():
     model = _mlp()
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     clone = models.clone_model(model)
-    assert [l.name for l in clone.layers] == [l.name for l in model.layers]
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     assert clone.compiled
     assert not np.allclose(clone.layers[0].kernel.data, model.layers[0].kernel.data)
     assert [w.shape for w in clone.get_weights()] == [w.shape for w in model.get_weights()]
@@ -391,7 +391,8 @@ def test_validation_split_outside_zero_one(split):
     x, y = _blobs()
     model = _mlp()
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    with pytest.raises(ValueError, match=rf"validation_split must be a finite float in \(0, 1\).*{split}"):
+    message = rf"validation_split must be a finite float in \(0, 1\).*{split}"
+    with pytest.raises(ValueError, match=message):
         model.fit(x, y, validation_split=split, verbose=0)
 
 

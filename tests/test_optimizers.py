@@ -798,7 +798,7 @@ def test_bad_learning_rate_raises(bad):
 
 
 def test_two_clipping_options_raise():
-    with pytest.raises(ValueError, match="Received: clipnorm=1.0, clipvalue=0.5, "
+    with pytest.raises(ValueError, match=r"Received: clipnorm=1.0, clipvalue=0.5, "
                                          "global_clipnorm=None"):
         Adam(clipnorm=1.0, clipvalue=0.5)
 

@@ -38,7 +38,7 @@ def test_set_random_seed_reproduces_weights_and_rejects_non_integers():
         return layer.kernel.numpy()
 
     np.testing.assert_array_equal(kernel(), kernel())
-    with pytest.raises(ValueError, match="Received: seed=1.5"):
+    with pytest.raises(ValueError, match=r"Received: seed=1.5"):
         keras.utils.set_random_seed(1.5)
 
 

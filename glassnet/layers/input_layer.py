@@ -1,5 +1,5 @@
 """InputLayer and Input: where a model's data comes in."""
-from glassnet import config
+from glassnet import config, validation
 from glassnet.layers.keras_tensor import KerasTensor, Node
 from glassnet.layers.layer import Layer
 
@@ -23,9 +23,12 @@ class InputLayer(Layer):
         if batch_shape is None:
             if shape is None:
                 raise ValueError("InputLayer: `shape` is required. Received: shape=None")
-            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            shape = validation.shape("InputLayer", "shape", shape, minimum=1, allow_none=True)
+            batch_size = validation.positive_integer("InputLayer", "batch_size", batch_size,
+                                                     allow_none=True)
             batch_shape = (batch_size,) + shape
-        self.batch_shape = tuple(batch_shape)
+        self.batch_shape = validation.shape("InputLayer", "batch_shape", batch_shape, minimum=1,
+                                            allow_none=True)
         self.built = True
         self.output_shape = self.batch_shape
         node = Node(self)

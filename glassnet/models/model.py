@@ -163,8 +163,8 @@ class Model(Layer):
         names = self._objectives.output_names
         if isinstance(y, dict):
             return [y.get(name) for name in names]
-        if isinstance(y, (list, tuple)) and (names is None or len(names) > 1):
-            return list(y)
+        if isinstance(y, (list, tuple)) and (names is None or len(names) > 1 or len(y) == 1):
+            return list(y)  # one target per output; [y] for a single output is y
         return [y]
 
     # --- fit -----------------------------------------------------------------------
@@ -175,26 +175,14 @@ class Model(Layer):
         """Trains for ``epochs`` passes over (x, y); returns a History of the epoch logs."""
         self._require_compiled("fit")
         batch_size = _batch_size("fit", batch_size)
-        x, y = training.as_input_arrays(x), training.as_target_arrays(y)
-        sample_weight = training.as_target_arrays(sample_weight)
-        if validation_data is not None:
-            validation = training.unpack_validation_data(validation_data)
-        elif validation_split:
-            (x, y, sample_weight), validation = training.split_validation(
-                x, y, sample_weight, validation_split
-            )
-        else:
-            validation = None
+        _check_epochs(epochs, initial_epoch)
+        (x, y, sample_weight), validation = training.prepare_fit_data(
+            x, y, sample_weight, validation_data, validation_split
+        )
         n = training.count_samples(x, y, sample_weight)
-        training.check_finite_inputs(x)
         if class_weight is not None:
             weights = training.class_weights_to_sample_weights(_first(y), class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        if validation is not None:
-            validation = (training.as_input_arrays(validation[0]),
-                          training.as_target_arrays(validation[1]),
-                          training.as_target_arrays(validation[2]))
-            training.count_samples(*validation)
         steps = -(-n // batch_size) if steps_per_epoch is None else steps_per_epoch
         verbose = progbar.resolve_verbosity(verbose)
         callback_list = CallbackList(
@@ -241,8 +229,8 @@ class Model(Layer):
         """Loss and metrics on (x, y) in inference mode: a scalar, a list, or a dict."""
         self._require_compiled("evaluate")
         batch_size = _batch_size("evaluate", batch_size)
-        x, y = training.as_input_arrays(x), training.as_target_arrays(y)
-        sample_weight = training.as_target_arrays(sample_weight)
+        x, y = training.as_input_arrays(x, "evaluate"), training.as_target_arrays(y, "evaluate")
+        sample_weight = training.as_target_arrays(sample_weight, "evaluate", "sample_weight")
         n = training.count_samples(x, y, sample_weight)
         batches = training.batch_indices(n, batch_size, False, None)[:steps]
         verbose = progbar.resolve_verbosity(verbose)
@@ -273,7 +261,7 @@ class Model(Layer):
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for x, computed batch by batch with no graph recorded."""
         batch_size = _batch_size("predict", batch_size)
-        x = training.as_input_arrays(x)
+        x = training.as_input_arrays(x, "predict")
         n = training.count_samples(x)
         batches = training.batch_indices(n, batch_size, False, None)[:steps]
         verbose = progbar.resolve_verbosity(verbose)
@@ -299,8 +287,9 @@ class Model(Layer):
                        return_dict=False):
         """One optimizer step on one batch; returns that batch's loss and metrics."""
         self._require_compiled("train_on_batch")
-        x, y = training.as_input_arrays(x), training.as_target_arrays(y)
-        sample_weight = training.as_target_arrays(sample_weight)
+        x = training.as_input_arrays(x, "train_on_batch")
+        y = training.as_target_arrays(y, "train_on_batch")
+        sample_weight = training.as_target_arrays(sample_weight, "train_on_batch", "sample_weight")
         if class_weight is not None:
             weights = training.class_weights_to_sample_weights(_first(y), class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
@@ -312,12 +301,13 @@ class Model(Layer):
         """Loss and metrics of one batch in inference mode."""
         self._require_compiled("test_on_batch")
         self._objectives.reset()
-        self.test_step(training.as_input_arrays(x), training.as_target_arrays(y),
-                       training.as_target_arrays(sample_weight))
+        self.test_step(training.as_input_arrays(x, "test_on_batch"),
+                       training.as_target_arrays(y, "test_on_batch"),
+                       training.as_target_arrays(sample_weight, "test_on_batch", "sample_weight"))
         return self._batch_result(return_dict)
 
     def predict_on_batch(self, x):
-        return self.predict_step(training.as_input_arrays(x))
+        return self.predict_step(training.as_input_arrays(x, "predict_on_batch"))
 
     def _batch_result(self, return_dict):
         logs = self._objectives.logs()
@@ -333,6 +323,18 @@ class Model(Layer):
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
+
+
+def _check_epochs(epochs, initial_epoch):
+    """``epochs`` is the index of the last epoch (a count when ``initial_epoch`` is 0)."""
+    validation.positive_integer("fit", "epochs", epochs)
+    validation.integer("fit", "initial_epoch", initial_epoch, minimum=0)
+    if epochs <= initial_epoch:
+        raise ValueError(
+            "fit: epochs must be greater than initial_epoch (training runs from epoch "
+            "initial_epoch up to epochs, so nothing would be trained). "
+            f"Received: epochs={epochs}, initial_epoch={initial_epoch}"
+        )
 
 
 def _batch_size(method, batch_size):

@@ -1,5 +1,5 @@
 """Sequential: a plain stack of layers, each feeding the next."""
-from glassnet import naming
+from glassnet import naming, tree
 from glassnet.layers.input_layer import InputLayer
 from glassnet.layers.keras_tensor import KerasTensor
 from glassnet.layers.layer import Layer, name_scope
@@ -85,11 +85,23 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None):
-        self._check_input(inputs)
-        x = inputs
+        x = self._single_input(inputs)
+        self._check_input(x)
         for layer in self._layers:
             x = layer(x, training=training)
         return x
+
+    def _single_input(self, inputs):
+        """The one input tensor, also when given wrapped as [x], (x,) or {"name": x}."""
+        if not tree.is_nested(inputs):
+            return inputs
+        leaves = tree.flatten(inputs)
+        if len(leaves) != 1:
+            raise ValueError(
+                f"{self.name}: a Sequential model takes exactly one input. "
+                f"Received: {type(inputs).__name__} of {len(leaves)} inputs"
+            )
+        return leaves[0]
 
     def _check_input(self, inputs):
         if self._input_layer is None:

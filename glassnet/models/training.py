@@ -6,7 +6,9 @@
   predictions into the scalar loss to differentiate and into the logs shown in
   the progress bar (running averages over the epoch, as Keras reports them).
 """
+import contextlib
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -29,28 +31,73 @@ def flatten_arrays(data):
     return [] if data is None else tree.flatten(data)
 
 
-def as_input_arrays(x):
+def as_input_arrays(x, owner="fit", name="x"):
     """Model inputs as floatx arrays, cast once per fit/evaluate/predict call (not per batch)."""
+    floatx = np.dtype(config.floatx())
 
     def cast(array):
-        array = array.data if isinstance(array, Tensor) else np.asarray(array)
-        if array.dtype.kind in "fiub" and array.dtype != np.dtype(config.floatx()):
-            return array.astype(config.floatx())
-        return array
+        array = as_numeric_array(array, owner, name)
+        return array if array.dtype == floatx else array.astype(floatx)
 
-    return map_arrays(x, cast)
+    return map_arrays(lists_to_arrays(x, owner, name), cast)
 
 
-def as_target_arrays(y):
+def as_target_arrays(y, owner="fit", name="y"):
     """Targets as arrays: integer labels stay integers, float64 becomes floatx."""
 
     def cast(array):
-        array = array.data if isinstance(array, Tensor) else np.asarray(array)
-        if array.dtype == np.float64:
-            return array.astype(config.floatx())
-        return array
+        array = as_numeric_array(array, owner, name)
+        return array.astype(config.floatx()) if array.dtype == np.float64 else array
 
-    return map_arrays(y, cast)
+    return map_arrays(lists_to_arrays(y, owner, name), cast)
+
+
+def lists_to_arrays(data, owner, name):
+    """Nested Python lists of numbers become one array, as Keras converts them.
+
+    A list whose first leaf is a Python number is data (``X.tolist()``); a list of
+    arrays is a structure (one array per model input or output) and stays a list.
+    """
+    if isinstance(data, (list, tuple)) and _first_leaf_is_scalar(data):
+        try:
+            return np.asarray(data)
+        except ValueError as error:  # ragged nesting
+            raise ValueError(
+                f"{owner}: {name} is a nested list that is not rectangular, so it cannot be "
+                f"turned into an array ({error}). Received: {name} of type list"
+            ) from None
+    if isinstance(data, (list, tuple)):
+        return type(data)(lists_to_arrays(item, owner, name) for item in data)
+    if isinstance(data, dict):
+        return {key: lists_to_arrays(item, owner, name) for key, item in data.items()}
+    return data
+
+
+def _first_leaf_is_scalar(data):
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return isinstance(data, (numbers.Number, np.generic, str, bytes))
+
+
+def as_numeric_array(data, owner, name):
+    """``data`` as an array of numbers (bool, int, float); text is refused by name."""
+    array = data.data if isinstance(data, Tensor) else np.asarray(data)
+    if array.dtype.kind == "O":  # e.g. pandas' object columns: numbers stored as objects
+        with contextlib.suppress(ValueError):  # ragged: reported below as objects
+            array = np.asarray(array.tolist())
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{owner}: {name} must hold numbers (bool, integer or float). Received: {name} "
+            f"of dtype {array.dtype} ({_dtype_kind_name(array.dtype)}); convert it first, e.g. "
+            "with .astype('float32') for numeric text or an encoding for categories."
+        )
+    return array
+
+
+def _dtype_kind_name(dtype):
+    names = {"U": "text", "S": "bytes", "O": "Python objects", "M": "dates", "m": "durations",
+             "c": "complex numbers", "V": "raw records"}
+    return names.get(dtype.kind, dtype.kind)
 
 
 def count_samples(x, y=None, sample_weight=None):
@@ -72,18 +119,22 @@ def count_samples(x, y=None, sample_weight=None):
     return n
 
 
-def check_finite_inputs(x):
-    """Raises naming the first row that holds a NaN or an infinity."""
-    for i, array in enumerate(flatten_arrays(x)):
-        if array.dtype.kind != "f":
-            continue
-        if np.isfinite(array.sum(dtype=np.float64)):
+def check_finite(data, owner, name):
+    """Raises naming the first row that holds a NaN or an infinity.
+
+    Keras does not check; glassnet does, because one NaN in a batch silently turns every
+    weight into NaN at the next update.  Costs one pass over each float array.
+    """
+    arrays = flatten_arrays(data)
+    for i, array in enumerate(arrays):
+        if array.dtype.kind != "f" or np.isfinite(array.sum(dtype=np.float64)):
             continue  # the common case: one pass, no per-row work
-        bad_rows = np.flatnonzero(~np.isfinite(array.reshape(len(array), -1)).all(axis=1))
-        row = int(bad_rows[0])
+        rows = array.reshape(len(array), -1) if array.ndim else array.reshape(1, 1)
+        bad_rows = np.flatnonzero(~np.isfinite(rows).all(axis=1))
+        label = name if len(arrays) == 1 else f"{name}[{i}]"
         raise ValueError(
-            f"Input {i} holds NaN or infinite values ({len(bad_rows)} rows), first at row {row}: "
-            "clean or impute the data before training."
+            f"{owner}: {label} holds NaN or infinite values ({len(bad_rows)} rows), first at "
+            f"row {int(bad_rows[0])}: clean or impute the data before training."
         )
 
 
@@ -110,6 +161,33 @@ def split_validation(x, y, sample_weight, validation_split):
         (take_rows(x, train), take_rows(y, train), take_rows(sample_weight, train)),
         (take_rows(x, valid), take_rows(y, valid), take_rows(sample_weight, valid)),
     )
+
+
+def prepare_fit_data(x, y, sample_weight, validation_data, validation_split):
+    """fit's arrays, converted and checked once: ((x, y, sample_weight), validation or None).
+
+    Validation data comes from ``validation_data`` or else from the last
+    ``validation_split`` of the training arrays.
+    """
+    x, y = as_input_arrays(x), as_target_arrays(y)
+    sample_weight = as_target_arrays(sample_weight, name="sample_weight")
+    validation = None
+    if validation_data is not None:
+        x_val, y_val, sw_val = unpack_validation_data(validation_data)
+        validation = (as_input_arrays(x_val, name="validation_data x"),
+                      as_target_arrays(y_val, name="validation_data y"),
+                      as_target_arrays(sw_val, name="validation_data sample_weight"))
+    elif validation_split:
+        (x, y, sample_weight), validation = split_validation(
+            x, y, sample_weight, validation_split
+        )
+    for data, name in zip((x, y, sample_weight), ("x", "y", "sample_weight")):
+        check_finite(data, "fit", name)
+    if validation is not None and validation_data is not None:
+        count_samples(*validation)
+        for data, name in zip(validation, ("x", "y", "sample_weight")):
+            check_finite(data, "fit", f"validation_data {name}")
+    return (x, y, sample_weight), validation
 
 
 def unpack_validation_data(validation_data):
