@@ -6,10 +6,16 @@ with lr 0.01 and batch 32.
 - float64: glassnet and PyTorch must agree to rounding (losses, weights,
   probabilities, accuracy): this proves the computation is the same.
 - float32, the real configuration: rounding differences grow chaotically over
-  1,719 steps.  Measured here: glassnet's float32 epoch loss moves by 1.0e-4 (test
-  loss 6e-5) just from running BLAS on 1 thread instead of 2, and PyTorch's float32
-  run ends 1.1e-4 from its float64 run.  So glassnet's float32 losses are compared
-  with the exact (float64) reference within 5e-4, five times that noise.
+  1,719 steps, so the tolerances are set from measured float32 noise, not from one
+  machine.  ``scripts/measure_float32_noise.py`` runs glassnet's float32 epoch with
+  1 and 2 BLAS threads on the Haswell (AVX2), SkylakeX (AVX-512) and Sandybridge (AVX)
+  OpenBLAS kernels, plus PyTorch's float32 epoch; the record is
+  ``tests/data/float32-noise.json``.  Largest distance between any two float32 runs
+  (AMD EPYC, 2026-11-27): epoch loss 1.1e-4, test loss 1.3e-4, accuracy 6e-4,
+  probabilities 8.3e-4 on average, 0.027 at the 99.9th percentile and 0.058 at the
+  maximum (a few borderline images), predicted class 0.5% of the images.  Each
+  tolerance below is 3-5 times that spread.  The maximum is heavy-tailed, so it is
+  bounded loosely; the mean and the 99.9th percentile are the sharp checks.
 """
 import contextlib
 
@@ -21,13 +27,18 @@ import torch.nn.functional as F
 import glassnet as keras
 
 
-@pytest.fixture(scope="module")
-def fashion():
+def lecture_data():
+    """The lecture's training split (55,000 images) and test set, scaled to [0, 1]."""
     (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
     return x_train[5000:] / 255.0, y_train[5000:], x_test / 255.0, y_test
 
 
-def _torch_epoch(weights, x, y, batch_size=32, lr=0.01):
+@pytest.fixture(scope="module")
+def fashion():
+    return lecture_data()
+
+
+def torch_epoch(weights, x, y, batch_size=32, lr=0.01):
     """Trains a torch copy of the MLP for one epoch; returns its parameters and running loss."""
     params = [torch.tensor(w, requires_grad=True) for w in weights]
     x = torch.tensor(x.reshape(len(x), -1), dtype=params[0].dtype)
@@ -60,7 +71,7 @@ def default_float(floatx):
         keras.config.set_floatx("float32")
 
 
-def _glassnet_epoch(x_train, y_train):
+def glassnet_epoch(x_train, y_train):
     np.random.seed(45)
     model = keras.models.Sequential([
         keras.layers.Flatten(input_shape=[28, 28]),
@@ -74,7 +85,7 @@ def _glassnet_epoch(x_train, y_train):
     return model, initial, history.history["loss"][0]
 
 
-def _torch_test(params, x_test, y_test):
+def torch_test(params, x_test, y_test):
     with torch.no_grad():
         x = torch.tensor(x_test.reshape(len(x_test), -1), dtype=params[0].dtype)
         logits = _torch_forward(params, x)
@@ -86,10 +97,10 @@ def _torch_test(params, x_test, y_test):
 def reference(fashion):
     """glassnet's float32 epoch, and PyTorch's float64 epoch from the same initial weights."""
     x_train, y_train, x_test, y_test = fashion
-    model, initial, epoch_loss = _glassnet_epoch(x_train, y_train)
-    params, torch_epoch_loss = _torch_epoch([w.astype(np.float64) for w in initial],
+    model, initial, epoch_loss = glassnet_epoch(x_train, y_train)
+    params, torch_epoch_loss = torch_epoch([w.astype(np.float64) for w in initial],
                                             x_train, y_train)
-    test_loss, proba = _torch_test(params, x_test, y_test)
+    test_loss, proba = torch_test(params, x_test, y_test)
     torch64 = {"params": params, "epoch_loss": torch_epoch_loss, "test_loss": test_loss,
                "proba": proba}
     return model, epoch_loss, torch64
@@ -99,7 +110,7 @@ def test_float64_epoch_matches_pytorch_to_rounding(fashion, reference):
     x_train, y_train, x_test, y_test = fashion
     torch64 = reference[2]
     with default_float("float64"):
-        model, initial, epoch_loss = _glassnet_epoch(x_train, y_train)
+        model, initial, epoch_loss = glassnet_epoch(x_train, y_train)
         test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
         proba = model.predict(x_test, verbose=0)
     assert initial[0].dtype == np.float64 and proba.dtype == np.float64
@@ -120,4 +131,10 @@ def test_float32_epoch_matches_pytorch_within_float32_noise(fashion, reference):
     assert abs(test_loss - torch64["test_loss"]) <= 5e-4
     torch_accuracy = float((torch64["proba"].argmax(axis=1) == y_test).mean())
     assert abs(test_accuracy - torch_accuracy) <= 3e-3
-    np.testing.assert_allclose(model.predict(x_test, verbose=0), torch64["proba"], atol=2e-2)
+    proba = model.predict(x_test, verbose=0)
+    diff = np.abs(proba.astype(np.float64) - torch64["proba"])
+    assert diff.mean() <= 4e-3
+    assert np.quantile(diff, 0.999) <= 0.1
+    assert diff.max() <= 0.3
+    disagreement = (proba.argmax(axis=1) != torch64["proba"].argmax(axis=1)).mean()
+    assert disagreement <= 0.025
