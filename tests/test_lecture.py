@@ -1,4 +1,4 @@
-"""The lecture (../shared/lecture/advances-in-cnn-part-a.md), cell by cell, with
+"""The lecture "Advances in CNN — Part A" (its Keras notebook), cell by cell, with
 ``import glassnet as keras`` in place of ``from tensorflow import keras``.
 
 Epochs are reduced (1 instead of 30/20) so the suite stays fast; the accuracy

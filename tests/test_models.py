@@ -410,3 +410,22 @@ def test_nan_in_the_inputs_names_the_row():
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match="first at row 17"):
         model.fit(x, y, verbose=0)
+
+
+def test_same_seed_same_machine_trains_bit_identically():
+    """The README's promise: same seed, machine and thread count give the same bits
+    (shuffling, dropout masks and initial weights all come from the seeded generators)."""
+
+    def train():
+        keras.utils.set_random_seed(11)
+        x, y = _blobs()
+        model = keras.Sequential([
+            keras.Input((x.shape[1],)), layers.Dense(16, activation="relu"),
+            layers.Dropout(0.3), layers.Dense(3, activation="softmax"),
+        ])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, epochs=3, batch_size=8, shuffle=True, verbose=0)
+        return model.get_weights()
+
+    for first, second in zip(train(), train()):
+        np.testing.assert_array_equal(first, second)
