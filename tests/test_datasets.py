@@ -1,8 +1,15 @@
-"""glassnet.datasets: the IDX reader, source order, bad files, the verified download."""
+"""glassnet.datasets: the IDX reader, source order, bad files, the verified download.
+
+The loaders check every array against their table of shapes (``fashion_mnist.SHAPES``,
+``mnist.SHAPES``).  Most tests write tiny fake datasets, so an autouse fixture swaps in a
+table of 3 training and 2 test images; the tests marked by the ``real_shapes`` fixture
+(and the real dataset) run against the real table, with full-size files written once.
+"""
 import gzip
 import hashlib
 import io
 import os
+import shutil
 import struct
 import urllib.error
 from pathlib import Path
@@ -25,6 +32,13 @@ TEST_IMAGES, TEST_LABELS = fashion_mnist.TEST_IMAGES, fashion_mnist.TEST_LABELS
 DEBIAN_DIR = fashion_mnist.DEBIAN_DIR
 
 REAL_URLOPEN = sources.urlopen  # before any test replaces it
+REAL_SHAPES = dict(fashion_mnist.SHAPES)
+REAL_MNIST_SHAPES = dict(mnist.SHAPES)
+TINY_SHAPES = {
+    TRAIN_IMAGES: (3, 28, 28), TRAIN_LABELS: (3,), TEST_IMAGES: (2, 28, 28), TEST_LABELS: (2,),
+}
+TINY_MNIST_SHAPES = {"x_train": (3, 28, 28), "y_train": (3,), "x_test": (2, 28, 28),
+                     "y_test": (2,)}
 
 
 # ----------------------------------------------------------------------------- fixtures
@@ -41,6 +55,20 @@ def isolated(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def tiny_shapes(monkeypatch):
+    """The loaders expect 3 training and 2 test images (as written by make_dataset)."""
+    monkeypatch.setattr(fashion_mnist, "SHAPES", TINY_SHAPES)
+    monkeypatch.setattr(mnist, "SHAPES", TINY_MNIST_SHAPES)
+
+
+@pytest.fixture
+def real_shapes(tiny_shapes, monkeypatch):
+    """The loaders' own tables: 60000 training and 10000 test images of 28 x 28."""
+    monkeypatch.setattr(fashion_mnist, "SHAPES", REAL_SHAPES)
+    monkeypatch.setattr(mnist, "SHAPES", REAL_MNIST_SHAPES)
+
+
 def _offline(url, timeout=None):
     raise urllib.error.URLError("network disabled in tests")
 
@@ -50,19 +78,29 @@ def no_debian(tmp_path, monkeypatch):
     monkeypatch.setattr(fashion_mnist, "DEBIAN_DIR", tmp_path / "no-such-debian-folder")
 
 
-def make_dataset(folder, n_train, n_test=2, gz=True):
-    """Write a tiny valid Fashion-MNIST folder; its train split has ``n_train`` images."""
+def make_dataset(folder, seed, gz=True):
+    """Write a tiny valid Fashion-MNIST folder (sizes from TINY_SHAPES); its arrays.
+
+    Different seeds give different arrays, which tells the sources apart.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(n_train)
+    rng = np.random.default_rng(seed)
     arrays = {}
-    for images_name, labels_name, n in ((TRAIN_IMAGES, TRAIN_LABELS, n_train),
-                                        (TEST_IMAGES, TEST_LABELS, n_test)):
-        arrays[images_name] = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
-        arrays[labels_name] = rng.integers(0, 10, size=n, dtype=np.uint8)
+    for images_name, labels_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
+        arrays[images_name] = rng.integers(0, 256, TINY_SHAPES[images_name], dtype=np.uint8)
+        arrays[labels_name] = rng.integers(0, 10, TINY_SHAPES[labels_name], dtype=np.uint8)
     for name, array in arrays.items():
         idx.write_idx(folder / (name if gz else name[:-3]), array)
     return arrays
+
+
+def assert_loaded(result, arrays):
+    """``result`` of load_data() holds exactly the arrays make_dataset wrote."""
+    (x_train, y_train), (x_test, y_test) = result
+    for name, array in zip(FILES, (x_train, y_train, x_test, y_test)):
+        np.testing.assert_array_equal(array, arrays[name])
+        assert array.dtype == np.uint8
 
 
 def raw_idx(code, shape, payload):
@@ -80,6 +118,7 @@ def real():
                      "GLASSNET_CACHE_DIR"):
             patch.delenv(name, raising=False)
         patch.setattr(sources, "urlopen", _offline)
+        patch.setattr(fashion_mnist, "SHAPES", REAL_SHAPES)
         return fashion_mnist.load_data()
 
 
@@ -186,7 +225,7 @@ BAD_FILES = [
     ("truncated gzip", TRAIN_IMAGES, _truncate, "truncated"),
     ("corrupt deflate", TRAIN_IMAGES, _flip_deflate_byte, "cannot decompress"),
     ("wrong magic", TRAIN_LABELS, b"\x08\x01\x00\x00" + bytes(8), "wrong magic number"),
-    ("images magic in labels", TRAIN_LABELS, raw_idx(0x08, (2, 28, 28), bytes(1568)),
+    ("images magic in labels", TRAIN_LABELS, raw_idx(0x08, (3, 28, 28), bytes(2352)),
      "expected 0x00000801"),
     ("float dtype code", TEST_LABELS, raw_idx(0x0D, (2,), bytes(8)), "dtype code 0x0D"),
     ("unknown dtype code", TEST_IMAGES, raw_idx(0x07, (2, 28, 28), bytes(1568)),
@@ -196,16 +235,18 @@ BAD_FILES = [
     ("huge sizes", TRAIN_IMAGES, raw_idx(0x08, (2 ** 32 - 1,) * 3, b""), "but 0 data bytes"),
     ("header cut", TRAIN_LABELS, b"\x00\x00\x08\x01\x00", "declares 1 sizes"),
     ("empty", TEST_LABELS, b"", "too short"),
-    ("counts disagree", TRAIN_LABELS, _good_labels(3), "holds 2 images but"),
+    ("other count", TRAIN_LABELS, _good_labels(5), "expected 3 labels, received 5 labels"),
+    ("other image size", TEST_IMAGES, raw_idx(0x08, (2, 16, 16), bytes(512)),
+     "expected 2 images of 28x28, received 2 images of 16x16"),
     ("label out of range", TEST_LABELS, raw_idx(0x08, (2,), b"\x01\x0a"), "label 10"),
 ]
 
 
-@pytest.mark.parametrize("case,name,content,message", BAD_FILES,
+@pytest.mark.parametrize(("case", "name", "content", "message"), BAD_FILES,
                          ids=[row[0] for row in BAD_FILES])
 def test_bad_file_is_an_error_naming_it(tmp_path, monkeypatch, case, name, content, message):
     data_dir = tmp_path / "data"
-    make_dataset(data_dir, n_train=2, n_test=2)
+    make_dataset(data_dir, seed=1)
     path = data_dir / name
     good = gzip.decompress(path.read_bytes())
     if callable(content):
@@ -215,13 +256,19 @@ def test_bad_file_is_an_error_naming_it(tmp_path, monkeypatch, case, name, conte
     monkeypatch.setenv("GLASSNET_DATA_DIR", str(data_dir))  # Debian's folder stays real
     with pytest.raises(CorruptFileError, match=message) as error:
         fashion_mnist.load_data()
-    wrong_file = path if case != "counts disagree" else data_dir / TRAIN_IMAGES
-    assert str(wrong_file) in str(error.value)
+    assert str(path) in str(error.value) and error.value.path == str(path), case
     assert isinstance(error.value, ValueError)
 
 
+def test_empty_gzip_file_is_an_error_naming_it(tmp_path):
+    make_dataset(tmp_path, seed=1)
+    (tmp_path / TRAIN_LABELS).write_bytes(b"")
+    with pytest.raises(CorruptFileError, match=r"is corrupt: the file is empty \(0 bytes\)"):
+        fashion_mnist.load_data(path=tmp_path)
+
+
 def test_bad_raw_file_is_an_error_naming_it(tmp_path):
-    make_dataset(tmp_path, n_train=2, gz=False)
+    make_dataset(tmp_path, seed=1, gz=False)
     path = tmp_path / TEST_IMAGES[:-3]
     path.write_bytes(path.read_bytes()[:-1])
     with pytest.raises(CorruptFileError, match="but 1567 data bytes") as error:
@@ -229,69 +276,178 @@ def test_bad_raw_file_is_an_error_naming_it(tmp_path):
     assert error.value.path == str(path)
 
 
+# ------------------------------------------------------------- the dataset's real sizes
+
+def test_the_loaders_expect_keras_shapes():
+    assert REAL_SHAPES == {
+        TRAIN_IMAGES: (60000, 28, 28), TRAIN_LABELS: (60000,),
+        TEST_IMAGES: (10000, 28, 28), TEST_LABELS: (10000,),
+    }
+    assert REAL_MNIST_SHAPES == {
+        "x_train": (60000, 28, 28), "y_train": (60000,),
+        "x_test": (10000, 28, 28), "y_test": (10000,),
+    }
+
+
+def write_gz(path, array):
+    """A uint8 IDX file, gzip level 1: quick to write for full-size arrays."""
+    Path(path).write_bytes(gzip.compress(raw_idx(0x08, array.shape, array.tobytes()), 1))
+
+
+def pattern(shape):
+    """Cheap uint8 content that compresses well; every value is a valid label."""
+    size = int(np.prod(shape))
+    return np.tile(np.arange(10, dtype=np.uint8), size // 10 + 1)[:size].reshape(shape)
+
+
+@pytest.fixture(scope="module")
+def full_size(tmp_path_factory):
+    """A Fashion-MNIST folder of the real sizes (60000 + 10000 images), written once."""
+    folder = tmp_path_factory.mktemp("full-size")
+    for name, shape in REAL_SHAPES.items():
+        write_gz(folder / name, pattern(shape))
+    return folder
+
+
+def test_full_size_files_pass_the_real_check(full_size, real_shapes):
+    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data(path=full_size)
+    assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    np.testing.assert_array_equal(x_test, pattern((10000, 28, 28)))
+
+
+@pytest.mark.parametrize(("name", "shape", "message"), [
+    (TEST_IMAGES, (100, 16, 16), "expected 10000 images of 28x28, received 100 images of 16x16"),
+    (TRAIN_IMAGES, (100, 28, 28), "expected 60000 images of 28x28, received 100 images of 28x28"),
+    (TEST_IMAGES, (10000, 32, 32),
+     "expected 10000 images of 28x28, received 10000 images of 32x32"),
+    (TRAIN_LABELS, (100,), "expected 60000 labels, received 100 labels"),
+    (TEST_LABELS, (60000,), "expected 10000 labels, received 60000 labels"),
+])
+def test_well_formed_file_of_other_sizes_is_an_error_naming_it(tmp_path, full_size,
+                                                               real_shapes, name, shape,
+                                                               message):
+    folder = tmp_path / "data"
+    shutil.copytree(full_size, folder)
+    write_gz(folder / name, pattern(shape))
+    with pytest.raises(CorruptFileError) as error:
+        fashion_mnist.load_data(path=folder)
+    assert f"Dataset file {folder / name} is corrupt: {message}." in str(error.value)
+
+
+def test_other_sizes_in_a_fallback_source_are_an_error_too(isolated, real_shapes):
+    """The check is the loader's, whatever the source: no silent 16 x 16 Keras cache."""
+    keras = isolated / ".keras" / "datasets" / "fashion-mnist"
+    keras.mkdir(parents=True)
+    for name, shape in TINY_SHAPES.items():
+        write_gz(keras / name, pattern(shape[:1] + (16, 16) if len(shape) == 3 else shape))
+    with pytest.raises(CorruptFileError,
+                       match="expected 60000 images of 28x28, received 3 images of 16x16"):
+        fashion_mnist.load_data()
+
+
+@pytest.fixture(scope="module")
+def full_size_npz(tmp_path_factory):
+    """Keras' mnist.npz at the real sizes (zeros), written once."""
+    path = tmp_path_factory.mktemp("full-size-mnist") / "mnist.npz"
+    np.savez_compressed(path, **{key: np.zeros(shape, np.uint8)
+                                 for key, shape in REAL_MNIST_SHAPES.items()})
+    return path
+
+
+def test_mnist_full_size_archive_passes_the_real_check(full_size_npz, real_shapes):
+    (x_train, y_train), (x_test, y_test) = mnist.load_data(path=str(full_size_npz))
+    assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+
+
+@pytest.mark.parametrize(("key", "shape", "message"), [
+    ("x_test", (100, 16, 16), "expected 10000 images of 28x28, received 100 images of 16x16"),
+    ("y_train", (100,), "expected 60000 labels, received 100 labels"),
+    ("x_train", (60000, 784), "expected 60000 images of 28x28, received uint8 data of shape "
+                              "(60000, 784)"),
+])
+def test_mnist_archive_of_other_sizes_is_an_error_naming_it(tmp_path, full_size_npz,
+                                                            real_shapes, key, shape, message):
+    with np.load(full_size_npz) as archive:
+        arrays = {name: archive[name] for name in mnist.KEYS}
+    arrays[key] = np.zeros(shape, np.uint8)
+    path = tmp_path / "mnist.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(CorruptFileError) as error:
+        mnist.load_data(path=str(path))
+    assert f"Dataset file {path} is corrupt: {key}: {message}." in str(error.value)
+
+
 # ---------------------------------------------------------------------- source order
 
 def test_explicit_path_wins_over_every_other_source(tmp_path, monkeypatch, isolated):
-    make_dataset(tmp_path / "explicit", n_train=3)
-    make_dataset(tmp_path / "env", n_train=4)
-    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", n_train=5)
+    arrays = make_dataset(tmp_path / "explicit", seed=3)
+    make_dataset(tmp_path / "env", seed=4)
+    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", seed=5)
     monkeypatch.setenv("GLASSNET_DATA_DIR", str(tmp_path / "env"))
-    (x_train, y_train), _ = fashion_mnist.load_data(path=tmp_path / "explicit")
-    assert len(x_train) == len(y_train) == 3
-    (x_train, _), _ = fashion_mnist.load_data(path=str(tmp_path / "explicit"))
-    assert len(x_train) == 3
+    assert_loaded(fashion_mnist.load_data(path=tmp_path / "explicit"), arrays)
+    assert_loaded(fashion_mnist.load_data(path=str(tmp_path / "explicit")), arrays)
 
 
 def test_explicit_path_is_the_only_place_looked(tmp_path):
     with pytest.raises(DatasetNotFoundError) as error:
         fashion_mnist.load_data(path=tmp_path / "nothing-here")
     message = str(error.value)
-    assert f"path= argument {tmp_path / 'nothing-here'}: missing" in message
+    assert message.startswith(
+        f"path={tmp_path / 'nothing-here'} holds no usable Fashion-MNIST. What is wrong there:"
+        f"\n  {tmp_path / 'nothing-here'}: no such folder\n"
+    )
     assert str(DEBIAN_DIR) not in message
 
 
 def test_environment_variable_prefers_its_fashion_mnist_subfolder(tmp_path, monkeypatch,
                                                                    isolated):
-    arrays = make_dataset(tmp_path / "env" / "fashion-mnist", n_train=4)
-    make_dataset(tmp_path / "env", n_train=6)
-    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", n_train=5)
+    arrays = make_dataset(tmp_path / "env" / "fashion-mnist", seed=4)
+    make_dataset(tmp_path / "env", seed=6)
+    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", seed=5)
     monkeypatch.setenv("GLASSNET_DATA_DIR", str(tmp_path / "env"))
-    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
-    np.testing.assert_array_equal(x_train, arrays[TRAIN_IMAGES])
-    np.testing.assert_array_equal(y_train, arrays[TRAIN_LABELS])
-    np.testing.assert_array_equal(x_test, arrays[TEST_IMAGES])
-    np.testing.assert_array_equal(y_test, arrays[TEST_LABELS])
+    assert_loaded(fashion_mnist.load_data(), arrays)
 
 
 def test_environment_variable_folder_itself(tmp_path, monkeypatch):
-    make_dataset(tmp_path / "env", n_train=6, gz=False)  # uncompressed files work too
+    arrays = make_dataset(tmp_path / "env", seed=6, gz=False)  # uncompressed files work too
     monkeypatch.setenv("GLASSNET_DATA_DIR", str(tmp_path / "env"))
-    (x_train, _), _ = fashion_mnist.load_data()
-    assert len(x_train) == 6
+    assert_loaded(fashion_mnist.load_data(), arrays)
+
+
+def test_environment_variable_incomplete_subfolder_falls_back_to_the_folder(
+        tmp_path, monkeypatch, isolated):
+    """Both layouts stay accepted: a broken <dir>/fashion-mnist does not hide <dir>."""
+    env = tmp_path / "env"
+    make_dataset(env / "fashion-mnist", seed=4)
+    (env / "fashion-mnist" / TEST_LABELS).unlink()
+    arrays = make_dataset(env, seed=6)
+    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", seed=5)
+    monkeypatch.setenv("GLASSNET_DATA_DIR", str(env))
+    assert_loaded(fashion_mnist.load_data(), arrays)
 
 
 def test_keras_cache_is_preferred_over_debian(isolated):
     assert (DEBIAN_DIR / TRAIN_IMAGES).is_file()
-    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", n_train=5)
-    (x_train, _), _ = fashion_mnist.load_data()
-    assert len(x_train) == 5
+    arrays = make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", seed=5)
+    assert_loaded(fashion_mnist.load_data(), arrays)
 
 
 def test_keras_home_is_respected(tmp_path, monkeypatch, isolated):
-    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", n_train=5)
-    make_dataset(tmp_path / "kh" / "datasets" / "fashion-mnist", n_train=7)
+    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", seed=5)
+    arrays = make_dataset(tmp_path / "kh" / "datasets" / "fashion-mnist", seed=7)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
-    (x_train, _), _ = fashion_mnist.load_data()
-    assert len(x_train) == 7
+    assert_loaded(fashion_mnist.load_data(), arrays)
 
 
-def test_debian_is_preferred_over_glassnet_cache(isolated):
-    make_dataset(isolated / ".cache" / "glassnet" / "datasets" / "fashion-mnist", n_train=3)
+def test_debian_is_preferred_over_glassnet_cache(isolated, real_shapes):
+    make_dataset(isolated / ".cache" / "glassnet" / "datasets" / "fashion-mnist", seed=3)
     (x_train, _), _ = fashion_mnist.load_data()
     assert len(x_train) == 60000
 
 
-@pytest.mark.parametrize("variable,cache", [
+@pytest.mark.parametrize(("variable", "cache"), [
     (None, ".cache/glassnet/datasets/fashion-mnist"),
     ("XDG_CACHE_HOME", "xdg/glassnet/datasets/fashion-mnist"),
     ("GLASSNET_CACHE_DIR", "gn/datasets/fashion-mnist"),
@@ -300,26 +456,29 @@ def test_glassnet_cache_location(tmp_path, monkeypatch, isolated, no_debian, var
     root = isolated if variable is None else tmp_path
     if variable is not None:
         monkeypatch.setenv(variable, str(tmp_path / cache.split("/")[0]))
-    make_dataset(root / cache, n_train=8)
-    (x_train, _), _ = fashion_mnist.load_data()
-    assert len(x_train) == 8
+    arrays = make_dataset(root / cache, seed=8)
+    assert_loaded(fashion_mnist.load_data(), arrays)
 
 
-def test_incomplete_folder_is_skipped_with_its_reason(tmp_path, monkeypatch, isolated):
-    env = tmp_path / "env"
-    make_dataset(env, n_train=4)
-    (env / TEST_LABELS).unlink()
-    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", n_train=5)
-    monkeypatch.setenv("GLASSNET_DATA_DIR", str(env))
-    (x_train, _), _ = fashion_mnist.load_data()
-    assert len(x_train) == 5
-    with pytest.raises(DatasetNotFoundError, match=f"incomplete, missing {TEST_LABELS}"):
-        fashion_mnist.load_data(path=env)
+def test_broken_fallback_folder_is_skipped_with_its_reason(tmp_path, monkeypatch, isolated,
+                                                          no_debian):
+    """Keras' cache is not a folder the user named: a broken one is skipped, not fatal."""
+    keras = isolated / ".keras" / "datasets" / "fashion-mnist"
+    make_dataset(keras, seed=5)
+    (keras / TEST_LABELS).unlink()
+    (keras / TEST_IMAGES).unlink()
+    (keras / TEST_IMAGES).symlink_to(tmp_path / "gone")
+    cache = isolated / ".cache" / "glassnet" / "datasets" / "fashion-mnist"
+    arrays = make_dataset(cache, seed=8)
+    assert_loaded(fashion_mnist.load_data(), arrays)
+    shutil.rmtree(cache)
+    with pytest.raises(DatasetNotFoundError) as error:
+        fashion_mnist.load_data()
+    assert (f"2. Keras cache {keras}: incomplete: missing {TEST_LABELS}; {TEST_IMAGES} is a "
+            f"dangling symlink (to {tmp_path / 'gone'})") in str(error.value)
 
 
-def test_missing_everywhere_lists_every_place_and_the_fixes(tmp_path, monkeypatch,
-                                                             isolated, no_debian):
-    monkeypatch.setenv("GLASSNET_DATA_DIR", str(tmp_path / "data"))
+def test_missing_everywhere_lists_every_place_and_the_fixes(isolated, no_debian):
     with pytest.raises(DatasetNotFoundError) as error:
         fashion_mnist.load_data()
     assert isinstance(error.value, FileNotFoundError) and isinstance(error.value, OSError)
@@ -327,12 +486,12 @@ def test_missing_everywhere_lists_every_place_and_the_fixes(tmp_path, monkeypatc
     keras = isolated / ".keras" / "datasets" / "fashion-mnist"
     cache = isolated / ".cache" / "glassnet" / "datasets" / "fashion-mnist"
     expected = [
-        f"1. GLASSNET_DATA_DIR {tmp_path / 'data' / 'fashion-mnist'}: missing",
-        f"2. GLASSNET_DATA_DIR {tmp_path / 'data'}: missing",
-        f"3. Keras cache {keras}: missing",
-        f"4. Debian package dataset-fashion-mnist {fashion_mnist.DEBIAN_DIR}: missing",
-        f"5. glassnet cache {cache}: missing",
-        f"6. download from {fashion_mnist.BASE_URL}: download failed: "
+        "Fashion-MNIST could not be found or downloaded. Places looked, in order:",
+        "1. GLASSNET_DATA_DIR: not set",
+        f"2. Keras cache {keras}: no such folder",
+        f"3. Debian package dataset-fashion-mnist {fashion_mnist.DEBIAN_DIR}: no such folder",
+        f"4. glassnet cache {cache}: no such folder",
+        f"5. download from {fashion_mnist.BASE_URL}: download failed: "
         "<urlopen error network disabled in tests>",
         "sudo apt-get install dataset-fashion-mnist",
         "set GLASSNET_DATA_DIR",
@@ -343,8 +502,123 @@ def test_missing_everywhere_lists_every_place_and_the_fixes(tmp_path, monkeypatc
     assert not list(cache.glob("*"))  # the failed download left nothing behind
 
 
+# --------------------------------------------------- a folder the user named: use or reject
+
+def _break(folder, problem, name, tmp_path):
+    """Make ``folder / name`` missing, a dangling symlink or a directory."""
+    path = folder / name
+    path.unlink()
+    if problem == "dangling symlink":
+        path.symlink_to(tmp_path / f"gone-{name}")
+        return f"{name} is a dangling symlink (to {tmp_path / f'gone-{name}'})"
+    if problem == "directory":
+        path.mkdir()
+        return f"{name} is a directory, not a file"
+    return f"missing {name}"
+
+
+@pytest.mark.parametrize("problem", ["missing", "dangling symlink", "directory"])
+@pytest.mark.parametrize("how", ["GLASSNET_DATA_DIR", "path="])
+def test_named_folder_with_a_broken_file_is_rejected_not_skipped(tmp_path, monkeypatch,
+                                                                 isolated, how, problem):
+    env = tmp_path / "env"
+    make_dataset(env, seed=4)
+    wrong = _break(env, problem, TRAIN_LABELS, tmp_path)
+    make_dataset(isolated / ".keras" / "datasets" / "fashion-mnist", seed=5)  # usable
+    if how == "path=":
+        with pytest.raises(DatasetNotFoundError) as error:
+            fashion_mnist.load_data(path=env)
+        summary = f"path={env} holds no usable Fashion-MNIST."
+    else:
+        monkeypatch.setenv("GLASSNET_DATA_DIR", str(env))
+        with pytest.raises(DatasetNotFoundError) as error:
+            fashion_mnist.load_data()
+        summary = f"GLASSNET_DATA_DIR={env} holds no usable Fashion-MNIST."
+    message = str(error.value)
+    assert message.startswith(f"{summary} What is wrong there:\n  {env}: {wrong}\n")
+    assert "Keras cache" not in message and str(DEBIAN_DIR) not in message
+
+
+def test_data_dir_error_lists_every_problem_of_the_closest_layout(tmp_path, monkeypatch,
+                                                                    isolated):
+    env = tmp_path / "env"
+    make_dataset(env, seed=4)
+    (env / TRAIN_LABELS).unlink()
+    (env / TEST_IMAGES).unlink()
+    (env / TEST_IMAGES).symlink_to(tmp_path / "gone")
+    (env / TRAIN_IMAGES).unlink()
+    (env / TRAIN_IMAGES).mkdir()
+    (env / "fashion-mnist").mkdir()  # the other layout: an empty folder, not closer
+    monkeypatch.setenv("GLASSNET_DATA_DIR", str(env))
+    with pytest.raises(DatasetNotFoundError) as error:
+        fashion_mnist.load_data()
+    assert str(error.value) == (
+        f"GLASSNET_DATA_DIR={env} holds no usable Fashion-MNIST. What is wrong there:\n"
+        f"  {env}: missing {TRAIN_LABELS}; {TRAIN_IMAGES} is a directory, not a file; "
+        f"{TEST_IMAGES} is a dangling symlink (to {tmp_path / 'gone'})\n"
+        "To fix it, do one of:\n"
+        f"  - put {', '.join(FILES)} in {env / 'fashion-mnist'} or in {env} "
+        "(uncompressed copies without .gz work too)\n"
+        "  - unset GLASSNET_DATA_DIR to use the other sources (Keras' cache, Debian's "
+        "package, glassnet's cache, a download)"
+    )
+
+
+def test_data_dir_error_describes_the_subfolder_when_it_is_closer(tmp_path, monkeypatch):
+    env = tmp_path / "env"
+    make_dataset(env / "fashion-mnist", seed=4)
+    (env / "fashion-mnist" / TEST_LABELS).unlink()
+    (env / TRAIN_IMAGES).write_bytes(b"a stray file")
+    monkeypatch.setenv("GLASSNET_DATA_DIR", str(env))
+    with pytest.raises(DatasetNotFoundError) as error:
+        fashion_mnist.load_data()
+    message = str(error.value)
+    assert f"\n  {env / 'fashion-mnist'}: missing {TEST_LABELS}\n" in message
+    assert f"\n  {env}:" not in message
+
+
+@pytest.mark.parametrize("state", ["absent", "empty", "two equal halves"])
+def test_data_dir_error_describes_both_layouts_on_a_tie(tmp_path, monkeypatch, state):
+    env = tmp_path / "env"
+    sub = env / "fashion-mnist"
+    if state == "absent":
+        details = [f"{sub}: no such folder", f"{env}: no such folder"]
+    elif state == "empty":
+        sub.mkdir(parents=True)
+        details = [f"{sub}: missing {', '.join(FILES)}", f"{env}: missing {', '.join(FILES)}"]
+    else:
+        make_dataset(sub, seed=1)
+        make_dataset(env, seed=2)
+        for name in (TRAIN_IMAGES, TRAIN_LABELS):
+            (sub / name).unlink()
+        for name in (TEST_IMAGES, TEST_LABELS):
+            (env / name).unlink()
+        details = [f"{sub}: missing {TRAIN_IMAGES}, {TRAIN_LABELS}",
+                   f"{env}: missing {TEST_IMAGES}, {TEST_LABELS}"]
+    monkeypatch.setenv("GLASSNET_DATA_DIR", str(env))
+    with pytest.raises(DatasetNotFoundError) as error:
+        fashion_mnist.load_data()
+    assert error.value.details == details
+
+
+def test_data_dir_that_is_a_file_is_rejected(tmp_path, monkeypatch):
+    (tmp_path / "env").write_text("not a folder")
+    monkeypatch.setenv("GLASSNET_DATA_DIR", str(tmp_path / "env"))
+    with pytest.raises(DatasetNotFoundError) as error:
+        fashion_mnist.load_data()
+    assert error.value.details == [f"{tmp_path / 'env'}: not a folder"]
+
+
+def test_named_folder_usable_uncompressed_copy_beats_a_broken_gz(tmp_path):
+    arrays = make_dataset(tmp_path / "d", seed=4)
+    (tmp_path / "d" / TEST_LABELS).unlink()
+    (tmp_path / "d" / TEST_LABELS).mkdir()
+    idx.write_idx(tmp_path / "d" / TEST_LABELS[:-3], arrays[TEST_LABELS])
+    assert_loaded(fashion_mnist.load_data(path=tmp_path / "d"), arrays)
+
+
 def test_unset_environment_variable_is_listed(no_debian):
-    with pytest.raises(DatasetNotFoundError, match="1. GLASSNET_DATA_DIR: not set"):
+    with pytest.raises(DatasetNotFoundError, match=r"1\. GLASSNET_DATA_DIR: not set"):
         fashion_mnist.load_data()
 
 
@@ -375,10 +649,10 @@ class FakeOpener:
         return FakeResponse(self.files[url], self.length, self.on_read)
 
 
-def _mirror(tmp_path, monkeypatch, n_train=3):
+def _mirror(tmp_path, monkeypatch):
     """A local mirror of tiny files, with the loader's digests set to theirs."""
     mirror = tmp_path / "mirror"
-    arrays = make_dataset(mirror, n_train=n_train)
+    arrays = make_dataset(mirror, seed=3)
     digests = {name: hashlib.sha256((mirror / name).read_bytes()).hexdigest()
                for name in FILES}
     monkeypatch.setattr(fashion_mnist, "SHA256", digests)
@@ -389,9 +663,7 @@ def test_download_through_a_file_url(tmp_path, monkeypatch, isolated, no_debian,
     mirror, arrays = _mirror(tmp_path, monkeypatch)
     monkeypatch.setattr(fashion_mnist, "BASE_URL", mirror.as_uri() + "/")
     monkeypatch.setattr(sources, "urlopen", REAL_URLOPEN)  # file:// only: no network
-    (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
-    np.testing.assert_array_equal(x_train, arrays[TRAIN_IMAGES])
-    np.testing.assert_array_equal(y_test, arrays[TEST_LABELS])
+    assert_loaded(fashion_mnist.load_data(), arrays)
     cache = isolated / ".cache" / "glassnet" / "datasets" / "fashion-mnist"
     assert sorted(p.name for p in cache.iterdir()) == sorted(FILES)  # no .part left
     for name in FILES:
@@ -404,7 +676,7 @@ def test_download_through_a_file_url(tmp_path, monkeypatch, isolated, no_debian,
 
 def test_download_is_atomic_and_fetches_only_missing_files(tmp_path, monkeypatch,
                                                             isolated, no_debian):
-    mirror, _ = _mirror(tmp_path, monkeypatch)
+    mirror, arrays = _mirror(tmp_path, monkeypatch)
     cache = isolated / ".cache" / "glassnet" / "datasets" / "fashion-mnist"
     cache.mkdir(parents=True)
     (cache / TRAIN_IMAGES).write_bytes((mirror / TRAIN_IMAGES).read_bytes())
@@ -420,8 +692,7 @@ def test_download_is_atomic_and_fetches_only_missing_files(tmp_path, monkeypatch
     real_replace = os.replace
     monkeypatch.setattr(sources.os, "replace",
                         lambda a, b: (replaced.append((Path(a), Path(b))), real_replace(a, b)))
-    (x_train, _), _ = fashion_mnist.load_data()
-    assert len(x_train) == 3
+    assert_loaded(fashion_mnist.load_data(), arrays)
     assert opener.urls == [fashion_mnist.BASE_URL + n for n in FILES if n != TRAIN_IMAGES]
     first = seen[0]
     assert TRAIN_LABELS not in first and any(n.endswith(".part") for n in first)
@@ -471,7 +742,7 @@ def test_failed_transfer_is_listed_and_removed(tmp_path, monkeypatch, isolated, 
             raise ConnectionResetError("connection reset by peer")
         opener = FakeOpener(files, on_read=lose_connection)
     monkeypatch.setattr(sources, "urlopen", opener)
-    with pytest.raises(DatasetNotFoundError, match="download failed: .*(Incomplete|reset)"):
+    with pytest.raises(DatasetNotFoundError, match=r"download failed: .*(Incomplete|reset)"):
         fashion_mnist.load_data()
     cache = isolated / ".cache" / "glassnet" / "datasets" / "fashion-mnist"
     assert not list(cache.iterdir())
@@ -491,13 +762,13 @@ def test_progress_bar(done, total, expected):
 
 # ----------------------------------------------------------------------------- MNIST
 
-def make_npz(path, n_train=4, n_test=3, **overrides):
-    rng = np.random.default_rng(n_train)
+def make_npz(path, seed=4, **overrides):
+    """Write a tiny mnist.npz (sizes from TINY_MNIST_SHAPES, ``overrides`` replacing
+    arrays); its arrays.  Different seeds give different arrays."""
+    rng = np.random.default_rng(seed)
     arrays = {
-        "x_train": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
-        "y_train": rng.integers(0, 10, n_train, dtype=np.uint8),
-        "x_test": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
-        "y_test": rng.integers(0, 10, n_test, dtype=np.uint8),
+        key: rng.integers(0, 256 if key.startswith("x") else 10, shape, dtype=np.uint8)
+        for key, shape in TINY_MNIST_SHAPES.items()
     }
     arrays.update(overrides)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -505,33 +776,42 @@ def make_npz(path, n_train=4, n_test=3, **overrides):
     return arrays
 
 
-def test_mnist_from_keras_cache(isolated):
-    arrays = make_npz(isolated / ".keras" / "datasets" / "mnist.npz")
-    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+def assert_mnist(result, arrays):
+    (x_train, y_train), (x_test, y_test) = result
     for key, array in zip(mnist.KEYS, (x_train, y_train, x_test, y_test)):
         np.testing.assert_array_equal(array, arrays[key])
         assert array.dtype == np.uint8
 
 
+def test_mnist_from_keras_cache(isolated):
+    arrays = make_npz(isolated / ".keras" / "datasets" / "mnist.npz")
+    assert_mnist(mnist.load_data(), arrays)
+
+
 def test_mnist_source_order(tmp_path, monkeypatch, isolated):
-    make_npz(isolated / ".keras" / "datasets" / "mnist.npz", n_train=4)
-    make_npz(isolated / ".cache" / "glassnet" / "datasets" / "mnist.npz", n_train=9)
-    make_npz(tmp_path / "data" / "mnist" / "mnist.npz", n_train=5)
-    make_npz(tmp_path / "abs" / "m.npz", n_train=6)
-    assert len(mnist.load_data()[0][0]) == 4
+    keras = make_npz(isolated / ".keras" / "datasets" / "mnist.npz", seed=4)
+    make_npz(isolated / ".cache" / "glassnet" / "datasets" / "mnist.npz", seed=9)
+    env = make_npz(tmp_path / "data" / "mnist" / "mnist.npz", seed=5)
+    make_npz(tmp_path / "data" / "mnist.npz", seed=3)
+    explicit = make_npz(tmp_path / "abs" / "m.npz", seed=6)
+    assert_mnist(mnist.load_data(), keras)
     monkeypatch.setenv("GLASSNET_DATA_DIR", str(tmp_path / "data"))
-    assert len(mnist.load_data()[0][0]) == 5
-    assert len(mnist.load_data(path=str(tmp_path / "abs" / "m.npz"))[0][0]) == 6
+    assert_mnist(mnist.load_data(), env)
+    assert_mnist(mnist.load_data(path=str(tmp_path / "abs" / "m.npz")), explicit)
+
+
+def test_mnist_glassnet_cache_after_keras_cache(isolated):
+    arrays = make_npz(isolated / ".cache" / "glassnet" / "datasets" / "mnist.npz", seed=9)
+    assert_mnist(mnist.load_data(), arrays)
 
 
 def test_mnist_download(tmp_path, monkeypatch, isolated):
     source = tmp_path / "served.npz"
-    arrays = make_npz(source, n_train=7)
+    arrays = make_npz(source, seed=7)
     data = source.read_bytes()
     monkeypatch.setattr(mnist, "SHA256", hashlib.sha256(data).hexdigest())
     monkeypatch.setattr(sources, "urlopen", FakeOpener({mnist.URL: data}))
-    (x_train, _), _ = mnist.load_data()
-    np.testing.assert_array_equal(x_train, arrays["x_train"])
+    assert_mnist(mnist.load_data(), arrays)
     cached = isolated / ".cache" / "glassnet" / "datasets" / "mnist.npz"
     assert cached.read_bytes() == data
 
@@ -540,17 +820,48 @@ def test_mnist_missing_everywhere(isolated):
     with pytest.raises(DatasetNotFoundError) as error:
         mnist.load_data()
     message = str(error.value)
-    assert f"Keras cache {isolated / '.keras' / 'datasets'}: missing" in message
-    assert f"glassnet cache {isolated / '.cache' / 'glassnet' / 'datasets'}: missing" in message
-    assert f"download from {mnist.URL}: download failed" in message
-    assert "GLASSNET_DATA_DIR: not set" in message
+    assert "MNIST could not be found or downloaded. Places looked, in order:" in message
+    assert "1. GLASSNET_DATA_DIR: not set" in message
+    assert f"2. Keras cache {isolated / '.keras' / 'datasets'}: no such folder" in message
+    cache = isolated / ".cache" / "glassnet" / "datasets"
+    assert f"3. glassnet cache {cache}: no such folder" in message
+    assert f"4. download from {mnist.URL}: download failed" in message
 
 
-@pytest.mark.parametrize("damage,message", [
+@pytest.mark.parametrize("problem", ["missing", "dangling symlink", "directory"])
+def test_mnist_data_dir_with_a_broken_archive_is_rejected_not_skipped(tmp_path, monkeypatch,
+                                                                      isolated, problem):
+    env = tmp_path / "env"
+    make_npz(env / "mnist.npz")
+    wrong = _break(env, problem, "mnist.npz", tmp_path)
+    make_npz(isolated / ".keras" / "datasets" / "mnist.npz")  # usable
+    monkeypatch.setenv("GLASSNET_DATA_DIR", str(env))
+    with pytest.raises(DatasetNotFoundError) as error:
+        mnist.load_data()
+    message = str(error.value)
+    assert message.startswith(
+        f"GLASSNET_DATA_DIR={env} holds no usable MNIST. What is wrong there:\n  {env}: {wrong}\n"
+    )
+    assert f"put Keras' mnist.npz as mnist.npz in {env / 'mnist'} or in {env}" in message
+    assert "unset GLASSNET_DATA_DIR" in message and "Keras cache" not in message
+
+
+def test_mnist_absolute_path_that_is_a_directory_is_rejected(tmp_path, isolated):
+    make_npz(isolated / ".keras" / "datasets" / "mnist.npz")
+    (tmp_path / "m.npz").mkdir()
+    with pytest.raises(DatasetNotFoundError) as error:
+        mnist.load_data(path=str(tmp_path / "m.npz"))
+    assert error.value.details == [f"{tmp_path}: m.npz is a directory, not a file"]
+    assert str(error.value).startswith(f"path={tmp_path / 'm.npz'} holds no usable MNIST.")
+
+
+@pytest.mark.parametrize(("damage", "message"), [
     ("truncate", "cannot read it as a .npz archive"),
-    ("missing key", "no array y_train, x_test, y_test"),
-    ("float images", "expected uint8 data"),
-    ("counts", "holds 4 images but"),
+    ("missing key", "it has no array y_train, x_test, y_test"),
+    ("float images", "x_train: expected 3 uint8 images of 28x28, received 3 float32 images "
+                     "of 28x28"),
+    ("counts", "y_train: expected 3 labels, received 5 labels"),
+    ("label out of range", "y_test: label 12 is outside 0..9"),
 ])
 def test_mnist_bad_archive_names_the_file(isolated, damage, message):
     path = isolated / ".keras" / "datasets" / "mnist.npz"
@@ -558,15 +869,17 @@ def test_mnist_bad_archive_names_the_file(isolated, damage, message):
         path.parent.mkdir(parents=True)
         np.savez(path, x_train=np.zeros((1, 28, 28), dtype=np.uint8))
     elif damage == "float images":
-        make_npz(path, x_train=np.zeros((4, 28, 28), dtype=np.float32))
+        make_npz(path, x_train=np.zeros((3, 28, 28), dtype=np.float32))
     elif damage == "counts":
         make_npz(path, y_train=np.zeros(5, dtype=np.uint8))
+    elif damage == "label out of range":
+        make_npz(path, y_test=np.array([1, 12], dtype=np.uint8))
     else:
         make_npz(path)
         path.write_bytes(path.read_bytes()[:-40])
-    with pytest.raises(CorruptFileError, match=message) as error:
+    with pytest.raises(CorruptFileError) as error:
         mnist.load_data()
-    assert str(path) in str(error.value)
+    assert f"Dataset file {path} is corrupt: {message}" in str(error.value)
 
 
 def test_import_does_not_load_the_network_modules():

@@ -7,15 +7,20 @@ Zalando's four gzip-compressed IDX files (see ``glassnet.datasets.idx`` for the 
     t10k-images-idx3-ubyte.gz    (10000, 28, 28) uint8
     t10k-labels-idx1-ubyte.gz    (10000,)        uint8   labels 0..9, see CLASS_NAMES
 
-Sources, in order (the first folder holding all four files wins; each file may also be
-present uncompressed, without ``.gz``):
+Sources, in order (each file may also be present uncompressed, without ``.gz``):
 
-    1. ``load_data(path=folder)``: that folder only; otherwise GLASSNET_DATA_DIR
-       (``<dir>/fashion-mnist``, then ``<dir>``)
+    1. a folder the user named, used or rejected (never skipped for another source):
+       ``load_data(path=folder)``, else GLASSNET_DATA_DIR (``<dir>/fashion-mnist``,
+       then ``<dir>``); when neither layout is complete, DatasetNotFoundError says
+       what is missing or broken there
     2. Keras' cache: ``$KERAS_HOME/datasets/fashion-mnist`` (~/.keras/datasets/...)
     3. Debian's package ``dataset-fashion-mnist``: ``/usr/share/datasets/fashion-mnist``
     4. glassnet's cache: ``~/.cache/glassnet/datasets/fashion-mnist``
     5. a download from Keras' mirror into glassnet's cache, checked against SHA256
+
+Sources 2 to 5 are tried in turn: the first folder holding all four files wins.
+Whatever the source, the arrays must have the shapes above (``SHAPES``): a well-formed
+file of other sizes is a ``CorruptFileError`` naming it, never a wrong dataset.
 
 The digests are those of the files the mirror serves (Zalando's originals).  Debian
 ships the same deflate streams with a normalised gzip header (no file name, another
@@ -24,7 +29,13 @@ time stamp), so its .gz files have other digests but decompress to the same byte
 from pathlib import Path
 
 from glassnet.datasets import sources
-from glassnet.datasets.idx import IMAGES_MAGIC, LABELS_MAGIC, check_images_labels, read_idx
+from glassnet.datasets.idx import (
+    IMAGES_MAGIC,
+    LABELS_MAGIC,
+    check_labels,
+    check_shape,
+    read_idx,
+)
 
 CLASS_NAMES = [
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -35,6 +46,12 @@ TRAIN_LABELS = "train-labels-idx1-ubyte.gz"
 TEST_IMAGES = "t10k-images-idx3-ubyte.gz"
 TEST_LABELS = "t10k-labels-idx1-ubyte.gz"
 FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
+SHAPES = {  # what each file must hold (tests swap in a smaller table for speed)
+    TRAIN_IMAGES: (60000, 28, 28),
+    TRAIN_LABELS: (60000,),
+    TEST_IMAGES: (10000, 28, 28),
+    TEST_LABELS: (10000,),
+}
 BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 SHA256 = {
     TRAIN_IMAGES: "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
@@ -57,30 +74,47 @@ def load_data(path=None):
         ``x_test`` uint8 (10000, 28, 28), ``y_test`` uint8 (10000,).
 
     Raises:
-        DatasetNotFoundError (a FileNotFoundError): no source has the files; the message
-            lists every place looked and how to fix it.
-        CorruptFileError (a ValueError): a file is damaged; the message names it.
+        DatasetNotFoundError (a FileNotFoundError): the folder given (path= or
+            GLASSNET_DATA_DIR) lacks a usable file, or no source has the files; the
+            message says what is wrong where, and how to fix it.
+        CorruptFileError (a ValueError): a file is damaged or holds other sizes than
+            Fashion-MNIST's; the message names it.
     """
     paths = _locate(path)
-    train = _read_split(paths[TRAIN_IMAGES], paths[TRAIN_LABELS])
-    test = _read_split(paths[TEST_IMAGES], paths[TEST_LABELS])
+    train = _read_split(paths, TRAIN_IMAGES, TRAIN_LABELS)
+    test = _read_split(paths, TEST_IMAGES, TEST_LABELS)
     return train, test
 
 
-def _read_split(images_path, labels_path):
-    """(images, labels) of one split, checked against each other."""
-    images = read_idx(images_path, magic=IMAGES_MAGIC)  # (N, 28, 28)
-    labels = read_idx(labels_path, magic=LABELS_MAGIC)  # (N,)
-    check_images_labels(images, labels, images_path, labels_path, len(CLASS_NAMES))
+def _read_split(paths, images_name, labels_name):
+    """(images, labels) of one split, each checked against ``SHAPES``."""
+    images = _read(paths[images_name], IMAGES_MAGIC, SHAPES[images_name])  # (N, 28, 28)
+    labels = _read(paths[labels_name], LABELS_MAGIC, SHAPES[labels_name])  # (N,)
+    check_labels(labels, paths[labels_name], len(CLASS_NAMES))
     return images, labels
 
 
+def _read(path, magic, shape):
+    """The array in the IDX file ``path``, which must have ``magic`` and ``shape``."""
+    array = read_idx(path, magic=magic)
+    check_shape(array, shape, path)
+    return array
+
+
 def _locate(path):
-    """{file name: path} from the first source that has all four files."""
+    """{file name: path} from the folder the user named, else from the first source
+    that has all four files."""
     if path is not None:
-        return sources.locate(
-            "Fashion-MNIST", FILES, [sources.Place("path= argument", Path(path))],
-            fixes=[f"put {', '.join(FILES)} in {path}", "or call load_data() without path="],
+        fixes = [
+            f"put {', '.join(FILES)} in {path} (uncompressed copies without .gz work too)",
+            "call load_data() without path= to use the other sources",
+        ]
+        return sources.use_folder("Fashion-MNIST", FILES, f"path={path}", [Path(path)], fixes)
+    data = sources.data_dir()
+    if data is not None:
+        return sources.use_folder(
+            "Fashion-MNIST", FILES, f"GLASSNET_DATA_DIR={data}", [data / SUBDIR, data],
+            _data_dir_fixes(data),
         )
     cache = sources.glassnet_cache_dir() / SUBDIR
     remote = sources.Remote(
@@ -90,19 +124,21 @@ def _locate(path):
 
 
 def _places(cache):
-    """The local folders to look in, in order."""
-    data = sources.data_dir()
-    if data is None:
-        places = [sources.Place("GLASSNET_DATA_DIR", None)]
-    else:
-        places = [
-            sources.Place("GLASSNET_DATA_DIR", data / SUBDIR),
-            sources.Place("GLASSNET_DATA_DIR", data),
-        ]
-    return places + [
+    """The folders to look in when the user named none, in order."""
+    return [
+        sources.Place("GLASSNET_DATA_DIR", None),  # listed as "not set"
         sources.Place("Keras cache", sources.keras_cache_dir() / SUBDIR),
         sources.Place("Debian package dataset-fashion-mnist", DEBIAN_DIR),
         sources.Place("glassnet cache", cache),
+    ]
+
+
+def _data_dir_fixes(data):
+    return [
+        f"put {', '.join(FILES)} in {data / SUBDIR} or in {data} "
+        "(uncompressed copies without .gz work too)",
+        "unset GLASSNET_DATA_DIR to use the other sources (Keras' cache, Debian's "
+        "package, glassnet's cache, a download)",
     ]
 
 

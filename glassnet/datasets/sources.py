@@ -6,6 +6,11 @@ skipped; when no place has the files, ``download`` fetches the missing ones into
 glassnet's cache.  If that fails too, ONE ``DatasetNotFoundError`` lists every place
 looked at, why each failed, and how to fix it.
 
+A folder the user named (``load_data(path=...)``, GLASSNET_DATA_DIR) is different: it is
+used or rejected, never skipped for another source.  ``use_folder`` raises
+``DatasetNotFoundError`` saying exactly what is missing or broken there (a missing file,
+a dangling symlink, a directory where a file should be).
+
 Folders used by the loaders (helpers below):
 
     GLASSNET_DATA_DIR             a folder the user points at
@@ -21,6 +26,7 @@ never touched.
 """
 import collections
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -41,15 +47,22 @@ CHUNK = 1 << 16
 
 Place = collections.namedtuple("Place", ["label", "folder"])
 Remote = collections.namedtuple("Remote", ["label", "urls", "sha256", "folder"])
+# What a folder holds for a dataset: ``problem`` is None or what is wrong with the folder
+# itself; ``found`` {name: path} the usable files; ``missing`` [names]; ``broken`` ["x.gz
+# is a directory, not a file", ...]: names present in a form that cannot be read.
+Inspection = collections.namedtuple(
+    "Inspection", ["folder", "problem", "found", "missing", "broken"]
+)
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """No source holds the dataset; the message lists every place looked and the fixes."""
+    """No usable source holds the dataset; the message says where it looked, what was
+    wrong there, and how to fix it."""
 
-    def __init__(self, title, looked, fixes):
-        self.looked = list(looked)
-        lines = [f"{title} could not be found or downloaded. Places looked, in order:"]
-        lines += [f"  {i}. {entry}" for i, entry in enumerate(self.looked, start=1)]
+    def __init__(self, summary, details, fixes):
+        self.details = list(details)
+        lines = [summary]
+        lines += [f"  {detail}" for detail in self.details]
         lines.append("To fix it, do one of:")
         lines += [f"  - {fix}" for fix in fixes]
         super().__init__("\n".join(lines))
@@ -77,20 +90,27 @@ def glassnet_cache_dir():
     return Path(root).expanduser() / "datasets"
 
 
-def find_in(folder, names):
-    """({name: path} of the files present in ``folder``, [names missing]).
+def inspect_folder(folder, names):
+    """The ``Inspection`` of ``folder`` for the files ``names``.
 
     A file ``x.gz`` may also be present uncompressed as ``x``.
     """
-    found, missing = {}, []
+    folder = Path(folder)
+    problem = _folder_problem(folder)
+    if problem is not None:
+        return Inspection(folder, problem, {}, list(names), [])
+    found, missing, broken = {}, [], []
     for name in names:
         candidates = [name, name[:-3]] if name.endswith(".gz") else [name]
-        path = next((folder / c for c in candidates if (folder / c).is_file()), None)
-        if path is None:
+        problems = {c: _file_problem(folder / c) for c in candidates}
+        usable = [c for c in candidates if problems[c] is None]
+        if usable:
+            found[name] = folder / usable[0]
+        elif all(p == "missing" for p in problems.values()):
             missing.append(name)
         else:
-            found[name] = path
-    return found, missing
+            broken += [f"{c} is {p}" for c, p in problems.items() if p != "missing"]
+    return Inspection(folder, None, found, missing, broken)
 
 
 def locate(title, names, places, remote=None, fixes=()):
@@ -105,11 +125,10 @@ def locate(title, names, places, remote=None, fixes=()):
         if folder is None:
             looked.append(f"{label}: not set")
             continue
-        folder = Path(folder)
-        found, missing = find_in(folder, names)
-        if not missing:
-            return found
-        looked.append(f"{label} {folder}: {_reason(folder, found, missing)}")
+        inspection = inspect_folder(folder, names)
+        if len(inspection.found) == len(names):
+            return inspection.found
+        looked.append(f"{label} {inspection.folder}: {_reason(inspection)}")
     if remote is not None:
         import http.client  # network modules load only when a download is attempted
 
@@ -117,15 +136,38 @@ def locate(title, names, places, remote=None, fixes=()):
             return fetch(names, remote)
         except (OSError, http.client.HTTPException) as error:
             looked.append(f"{remote.label}: download failed: {error}")
-    raise DatasetNotFoundError(title, looked, fixes)
+    details = [f"{i}. {entry}" for i, entry in enumerate(looked, start=1)]
+    summary = f"{title} could not be found or downloaded. Places looked, in order:"
+    raise DatasetNotFoundError(summary, details, fixes)
+
+
+def use_folder(title, names, setting, folders, fixes=()):
+    """{name: path} from the first of ``folders`` holding all ``names``, else an error.
+
+    For the folders of one setting the user gave (``setting`` is ``"path=/x"`` or
+    ``"GLASSNET_DATA_DIR=/x"``): no other source is tried.  When none is complete,
+    ``DatasetNotFoundError`` describes the folder that came closest (``_closeness``), or
+    each of them on a tie.
+    """
+    inspections = [inspect_folder(folder, names) for folder in folders]
+    for inspection in inspections:
+        if len(inspection.found) == len(names):
+            return inspection.found
+    best = max(_closeness(inspection) for inspection in inspections)
+    closest = [inspection for inspection in inspections if _closeness(inspection) == best]
+    details = [f"{inspection.folder}: {_what_is_wrong(inspection)}" for inspection in closest]
+    summary = f"{setting} holds no usable {title}. What is wrong there:"
+    raise DatasetNotFoundError(summary, details, fixes)
 
 
 def fetch(names, remote):
     """Download the files of ``names`` missing from ``remote.folder``; {name: path}."""
     folder = Path(remote.folder)
-    for name in find_in(folder, names)[1]:
-        download(remote.urls[name], folder / name, remote.sha256[name])
-    return find_in(folder, names)[0]
+    present = inspect_folder(folder, names).found
+    for name in names:
+        if name not in present:
+            download(remote.urls[name], folder / name, remote.sha256[name])
+    return inspect_folder(folder, names).found
 
 
 def download(url, destination, sha256):
@@ -200,10 +242,61 @@ def _show_progress(stream, done, total, shown):
     return percent
 
 
-def _reason(folder, found, missing):
-    """Why ``folder`` cannot serve the dataset, in a few words."""
-    if not folder.is_dir():
-        return "missing" if not folder.exists() else "not a folder"
-    if not found:
+def _reason(inspection):
+    """Why a place on the fallback list cannot serve the dataset, in a few words."""
+    if inspection.problem is not None:
+        return inspection.problem
+    if not inspection.found and not inspection.broken:
         return "no dataset files in it"
-    return "incomplete, missing " + ", ".join(missing)
+    return "incomplete: " + _what_is_wrong(inspection)
+
+
+def _what_is_wrong(inspection):
+    """``missing a.gz, b.gz; c.gz is a dangling symlink (to /gone)``."""
+    if inspection.problem is not None:
+        return inspection.problem
+    wrong = [f"missing {', '.join(inspection.missing)}"] if inspection.missing else []
+    return "; ".join(wrong + inspection.broken)
+
+
+def _closeness(inspection):
+    """How near a folder is to holding the dataset, comparable between folders: usable
+    files, then files present in some form, then a folder (2) over something else (1)
+    over nothing (0)."""
+    present = len(inspection.found) + len(inspection.broken)
+    there = {None: 2, "no such folder": 0}.get(inspection.problem, 1)
+    return len(inspection.found), present, there
+
+
+def _folder_problem(folder):
+    """None when ``folder`` is a folder (or a link to one), else what is wrong with it."""
+    try:
+        mode = folder.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return _absent(folder, "no such folder")
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    return None if stat.S_ISDIR(mode) else "not a folder"
+
+
+def _file_problem(path):
+    """None when ``path`` is a regular file (or a link to one), ``"missing"`` when there
+    is nothing at all, else what it is instead (``"a directory, not a file"``)."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return _absent(path, "missing")
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    if stat.S_ISREG(mode):
+        return None
+    return "a directory, not a file" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def _absent(path, nothing):
+    """``nothing`` when ``path`` does not exist, or the dangling symlink that is there."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return nothing
+    return f"a dangling symlink (to {target})"
