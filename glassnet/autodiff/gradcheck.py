@@ -6,19 +6,21 @@ from glassnet.autodiff.tensor import Tensor
 
 
 def numerical_gradient(f, arrays, index, upstream, eps=1e-6):
-    """d(sum(upstream * f(*arrays)))/d(arrays[index]) by central differences."""
+    """d(sum(upstream * f(*arrays)))/d(arrays[index]) by central differences.
+
+    ``arrays[index]`` is perturbed in place, one element at a time, so any memory
+    layout works (a reshape of a Fortran-ordered array would perturb a copy).
+    """
     x = arrays[index]
-    result = np.zeros_like(x)
-    flat = x.reshape(-1)
-    out_flat = result.reshape(-1)
-    for i in range(flat.size):
-        saved = flat[i]
-        flat[i] = saved + eps
+    result = np.zeros(x.shape, dtype=x.dtype)
+    for i in np.ndindex(x.shape):
+        saved = x[i]
+        x[i] = saved + eps
         plus = np.sum(upstream * np.asarray(f(*arrays)))
-        flat[i] = saved - eps
+        x[i] = saved - eps
         minus = np.sum(upstream * np.asarray(f(*arrays)))
-        flat[i] = saved
-        out_flat[i] = (plus - minus) / (2 * eps)
+        x[i] = saved
+        result[i] = (plus - minus) / (2 * eps)
     return result
 
 

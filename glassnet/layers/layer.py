@@ -317,9 +317,13 @@ class Layer:
         return node.outputs
 
     def compute_output_shape(self, input_shape):
-        """The output shape for an input shape (None for the batch), found by a dry run."""
+        """The output shape for an input shape, found by a dry run; the batch size (the
+        first input's first axis, possibly None) is kept, as in Keras."""
         placeholder = _map_shapes(input_shape, lambda shape: KerasTensor(shape, self.dtype))
-        return _shapes(self._call_symbolic(placeholder))
+        first = tree.flatten(placeholder)[0].shape
+        batch = first[0] if first else None
+        outputs = self._call_symbolic(placeholder)
+        return tree.map_structure(lambda leaf: (batch,) + tuple(leaf.shape[1:]), outputs)
 
     # --- configuration --------------------------------------------------------
     def get_config(self):
