@@ -5,19 +5,23 @@
 
 ``lecture`` reproduces the experiments of the lecture (Fashion-MNIST, see
 ``glassnet.lecture``) and writes ``report.html`` and ``report.md`` into the output folder.
+One run at a time per output folder: a second one stops at once (see ``lecture.lock``).
 ``main(argv)`` returns the exit code: 0 done, 2 bad input (an unknown experiment, an
-unwritable output folder, a missing dataset), 130 interrupted.
+unwritable output folder or one in use by another run, a missing dataset), 130
+interrupted, 141 the reader of the output went away (``glassnet lecture --list | head``).
 """
 import argparse
 import importlib.util
+import os
 import sys
 
 from glassnet.lecture import experiments as registry
-from glassnet.lecture import report, runner
+from glassnet.lecture import lock, report, runner
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat`, `git log`, ...
 
 
 def build_parser():
@@ -33,10 +37,13 @@ def build_parser():
         description="Trains the lecture's models on Fashion-MNIST (the SGD MLP, the "
                     "optimizer and activation comparisons, the vanishing-gradient demo, "
                     "the Adam + ELU + He models), saves every result and writes "
-                    "report.html and report.md. Finished experiments are reused.",
+                    "report.html and report.md. Finished experiments are reused. Only one "
+                    "run at a time may use an output folder: a second run on the same "
+                    "--out does not wait, it stops at once with an error naming the "
+                    "running one (its pid).",
     )
-    lecture.add_argument("--out", default="runs/lecture", metavar="DIR",
-                         help="output folder (default: runs/lecture)")
+    lecture.add_argument("--out", default="runs/lecture", metavar="DIR", type=output_folder,
+                         help="output folder (default: runs/lecture); one run at a time")
     lecture.add_argument("--quick", action="store_true",
                          help="smoke test: the first 5,000 training images, at most 2 epochs")
     lecture.add_argument("--only", action="append", metavar="NAME",
@@ -66,14 +73,45 @@ def seed_value(text):
     return seed
 
 
+def output_folder(text):
+    """The --out folder: any path but the empty one (which would write into the current
+    folder unasked)."""
+    if not text:
+        raise argparse.ArgumentTypeError(
+            "expected a folder (\"\" would write into the current folder; "
+            "say --out . for that). Received: out=''")
+    return text
+
+
 def main(argv=None):
-    """Runs the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
+    """Runs the command line ``argv`` (default: sys.argv[1:]); returns the exit code.
+
+    When the reader of stdout goes away (``glassnet lecture --list | head -n 1``) the
+    command stops quietly with EXIT_BROKEN_PIPE, as a C tool killed by SIGPIPE would.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a broken pipe shows here, not at the interpreter's exit
+        return code
     except SystemExit as stop:  # argparse: --help (0) and usage errors (2)
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def silence_stdout():
+    """Points stdout at os.devnull, so that Python's own flush at exit finds no broken pipe
+    (the recipe of the Python documentation, "Note on SIGPIPE")."""
+    try:
+        stdout = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # not a real file (tests' StringIO)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, stdout)
+    os.close(devnull)
 
 
 def lecture_command(args):
@@ -87,8 +125,10 @@ def lecture_command(args):
     try:
         require_matplotlib()
         runner.check_output_folder(options.out)
-        code = EXIT_OK if args.report_only else train(options)
-        report.write_report(options.out, stream=sys.stdout)
+        with lock.output_lock(options.out):  # no other run writes here until the end
+            runner.remove_leftovers(options.out, stream=sys.stdout)
+            code = EXIT_OK if args.report_only else train(options)
+            report.write_report(options.out, stream=sys.stdout)
     except runner.LectureError as error:
         print(f"glassnet lecture: error: {error}", file=sys.stderr)
         return EXIT_USAGE

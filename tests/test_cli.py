@@ -1,17 +1,20 @@
 """`glassnet lecture`: the quick end-to-end run, its report, reuse, and bad input.
 
 One `--quick` run of every experiment (module fixture) feeds most tests; the CLI is
-called in-process through ``glassnet.cli.main(argv)``, plus one real subprocess for
-``python -m glassnet --help``.
+called in-process through ``glassnet.cli.main(argv)``, plus real subprocesses for
+``python -m glassnet --help``, a closed pipe and a run that holds the output folder.
 """
 import base64
 import html.parser
 import io
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import textwrap
 import time
 from contextlib import redirect_stderr, redirect_stdout
 
@@ -91,6 +94,10 @@ def parse_page(path):
     return page
 
 
+def mode_of(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
 def results_of(out):
     return {name: json.loads((out / name / "result.json").read_text())
             for name in registry.NAMES if (out / name / "result.json").exists()}
@@ -108,6 +115,33 @@ def test_quick_run_succeeds_and_writes_every_file(quick):
         assert (folder / "diagnostics.json").is_file() == experiment.monitor
     assert not list(out.glob(".*partial*")), "a staging folder was left behind"
     print(f"quick run: {quick['seconds']:.1f} s")
+
+
+def test_quick_run_files_and_folders_get_ordinary_modes(quick):
+    """As open() and mkdir would make them under the umask, not tempfile's 0o600/0o700."""
+    umask = runner.current_umask()  # the fixture ran in this process, under this umask
+    out = quick["out"]
+    for path in [out / "report.html", out / "report.md", *out.glob("*/*")]:
+        expected = 0o777 if path.is_dir() else 0o666
+        assert mode_of(path) == expected & ~umask, path
+    for experiment in registry.EXPERIMENTS:
+        assert mode_of(out / experiment.name) == 0o777 & ~umask, experiment.name
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=lambda mask: f"umask-{mask:03o}")
+def test_report_files_and_figures_get_ordinary_modes(quick, tmp_path, umask):
+    copy = copy_of_run(quick, tmp_path, ["opt-sgd", "opt-adam"])
+    previous = os.umask(umask)
+    try:
+        code, _, stderr = run_cli("lecture", "--out", copy, "--report-only")
+    finally:
+        os.umask(previous)
+    assert code == 0, stderr
+    figures = list((copy / "figures").iterdir())
+    assert figures, "no figure was written"
+    for path in [copy / "report.html", copy / "report.md", *figures]:
+        assert mode_of(path) == 0o666 & ~umask, path.name
+    assert mode_of(copy / "figures") == 0o777 & ~umask
 
 
 def test_progress_names_each_experiment_of_how_many(quick):
@@ -275,6 +309,80 @@ def test_a_result_made_with_other_options_is_not_reused(quick, tmp_path, monkeyp
     assert "made with other options" in stdout and reason in stdout
 
 
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+DAMAGES = [  # (experiment, file, damage, what the message says)
+    ("opt-sgd", "predictions.npz", truncate,
+     "predictions.npz is damaged (BadZipFile: File is not a zip file)"),
+    ("opt-sgd", "predictions.npz", flip_a_byte, "predictions.npz is damaged (BadZipFile: Bad CRC"),
+    ("opt-sgd", "predictions.npz", os.remove, "predictions.npz is missing"),
+    ("opt-sgd", "weights.npz", truncate,
+     "weights.npz is damaged (BadZipFile: File is not a zip file)"),
+    ("opt-sgd", "summary.txt", os.remove, "summary.txt is missing"),
+    ("opt-sgd", "result.json", truncate, "result.json is damaged (JSONDecodeError: "),
+    ("opt-sgd", "result.json", os.remove, "result.json is missing"),
+    ("vanish-relu-he", "diagnostics.json", truncate,
+     "diagnostics.json is damaged (JSONDecodeError: "),
+    ("vanish-relu-he", "diagnostics.json", os.remove, "diagnostics.json is missing"),
+]
+
+
+@pytest.mark.parametrize("name, file, damage, problem", DAMAGES,
+                         ids=[f"{row[1]}-{row[2].__name__}" for row in DAMAGES])
+def test_a_damaged_result_is_trained_again(quick, tmp_path, monkeypatch, name, file, damage,
+                                           problem):
+    copy = copy_of_run(quick, tmp_path, [name, "opt-adam"])
+    damage(copy / name / file)
+    trained = []
+    monkeypatch.setattr(runner, "run_experiment",
+                        lambda experiment, *args: trained.append(experiment.name) or {})
+    monkeypatch.setattr(runner, "outcome_line", lambda result: "")
+    empty = ([], [])
+    monkeypatch.setattr(runner, "load_data",
+                        lambda quick: {"train": empty, "valid": empty, "test": empty})
+    monkeypatch.setattr(report, "write_report", lambda *args, **kwargs: None)
+    code, stdout, _ = run_cli("lecture", "--quick", "--out", copy, "--only",
+                              f"{name},opt-adam")
+    assert code == 0 and trained == [name]  # opt-adam is intact: reused
+    assert f"  {name}: {problem}" in stdout and "; running it again" in stdout
+
+
+def test_a_truncated_prediction_file_is_redone_and_the_report_shows_it(quick, tmp_path):
+    """The bug: the damaged file was reused and the report died with BadZipFile."""
+    copy = copy_of_run(quick, tmp_path, ["opt-sgd"])
+    truncate(copy / "opt-sgd" / "predictions.npz")
+    code, stdout, stderr = run_cli("lecture", "--quick", "--out", copy, "--only", "opt-sgd")
+    assert code == 0, stderr
+    assert ("opt-sgd: predictions.npz is damaged (BadZipFile: File is not a zip file); "
+            "running it again") in stdout
+    assert "Epoch 2/2" in stdout
+    with np.load(copy / "opt-sgd" / "predictions.npz") as saved:
+        assert len(saved["y_pred"]) == 10000
+    assert "Predictions of the best model" in (copy / "report.html").read_text()
+
+
+@pytest.mark.parametrize("file, damage", [("predictions.npz", truncate),
+                                          ("predictions.npz", os.remove),
+                                          ("weights.npz", flip_a_byte)])
+def test_report_only_leaves_a_damaged_result_out_and_says_so(quick, tmp_path, file, damage):
+    copy = copy_of_run(quick, tmp_path, ["opt-sgd", "opt-adam"])
+    damage(copy / "opt-adam" / file)
+    code, stdout, stderr = run_cli("lecture", "--out", copy, "--report-only")
+    assert code == 0 and "Traceback" not in stderr
+    assert f"opt-adam: {file} is " in stdout and "; left out of the report" in stdout
+    rows = parse_page(copy / "report.html").tables[0][1:]
+    assert [row[0] for row in rows] == ["opt-sgd"]
+    assert "Predictions of the best model" in (copy / "report.html").read_text()
+
+
 def test_report_only_reports_what_exists_without_data_or_training(quick, tmp_path,
                                                                   monkeypatch):
     def forbidden(*args, **kwargs):
@@ -317,7 +425,63 @@ def test_save_folder_replaces_a_finished_folder_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["experiment"]
 
 
+def test_a_run_removes_what_a_dead_run_left_behind(quick, tmp_path):
+    copy = copy_of_run(quick, tmp_path, ["opt-sgd"])
+    stale = copy / ".opt-adam.partial-k2j3h4g5"  # a run killed while saving opt-adam
+    stale.mkdir()
+    (stale / "summary.txt").write_text("half")
+    code, stdout, _ = run_cli("lecture", "--out", copy, "--report-only")
+    assert code == 0
+    assert "Removed what an interrupted run left behind: .opt-adam.partial-k2j3h4g5" in stdout
+    assert not stale.exists() and (copy / "opt-sgd" / "result.json").is_file()
+
+
+HOLD_THE_LOCK = """
+    import sys
+    from glassnet.lecture import lock
+    with lock.output_lock(sys.argv[1]):
+        print("locked", flush=True)
+        sys.stdin.read()
+"""
+
+
+def test_a_second_run_on_the_same_folder_stops_at_once(quick, tmp_path, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the second run must not load data, train or report")
+
+    copy = copy_of_run(quick, tmp_path, ["opt-sgd"])
+    live = copy / ".opt-adam.partial-k2j3h4g5"  # the first run is saving opt-adam
+    live.mkdir()
+    first = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLD_THE_LOCK), str(copy)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline() == "locked\n"
+        for name in ("load_data", "run_experiment"):
+            monkeypatch.setattr(runner, name, forbidden)
+        monkeypatch.setattr(report, "write_report", forbidden)
+        code, stdout, stderr = run_cli("lecture", "--quick", "--out", copy, "--only",
+                                       "opt-sgd,opt-adam")
+    finally:
+        first.kill()
+        first.wait(timeout=60)
+    assert code == 2 and stdout == ""
+    assert stderr.startswith(f"glassnet lecture: error: the output folder {copy} is in use by "
+                             f"another glassnet lecture run (pid {first.pid} on ")
+    assert "Wait for it to finish, or choose another folder with --out DIR." in stderr
+    assert live.is_dir(), "the second run removed the first run's staging folder"
+
+
 # --- bad input ----------------------------------------------------------------------------
+@pytest.mark.parametrize("argv", [["--out", ""], ["--out="]])
+def test_an_empty_out_is_a_usage_error(tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = run_cli("lecture", "--quick", *argv)
+    assert code == 2
+    assert "glassnet lecture: error: argument --out: expected a folder" in stderr
+    assert "Received: out=''" in stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written into the current folder
+
+
 def test_unknown_only_lists_the_valid_names(tmp_path):
     code, _, stderr = run_cli("lecture", "--out", tmp_path / "out", "--only",
                               "mlp-sgd,no-such-experiment")
@@ -398,6 +562,32 @@ def test_lecture_help_lists_the_options():
     for option in ("--out", "--quick", "--only", "--force", "--seed", "--list",
                    "--report-only"):
         assert option in stdout
+
+
+def test_lecture_help_says_a_second_run_stops_at_once():
+    code, stdout, _ = run_cli("lecture", "--help")
+    assert code == 0
+    assert "a second run on the same --out does not wait, it stops at once" in \
+        " ".join(stdout.split())
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "unbuffered"])
+def test_a_reader_that_closes_the_pipe_ends_the_listing_quietly(unbuffered):
+    """`glassnet lecture --list | head -n 0`: no BrokenPipeError traceback, exit 141.
+
+    Buffered, the write fails at the end; with PYTHONUNBUFFERED, at the first print.
+    """
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        completed = subprocess.run([sys.executable, "-m", "glassnet", "lecture", "--list"],
+                                   stdout=write_end, stderr=subprocess.PIPE, text=True,
+                                   env=env, timeout=120)
+    finally:
+        os.close(write_end)
+    assert completed.stderr == ""
+    assert completed.returncode == cli.EXIT_BROKEN_PIPE == 141
 
 
 def test_python_dash_m_glassnet_help():

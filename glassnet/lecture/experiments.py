@@ -1,4 +1,4 @@
-"""The lecture's experiments as small declarative specs (../shared/lecture, Part A).
+"""The lecture's experiments as small declarative specs ("Advances in CNN — Part A").
 
 Each ``Experiment`` names its layers and optimizer as ``{"class_name", "config"}`` dicts
 that ``build_model``/``build_optimizer`` turn into ``glassnet`` objects, so a spec is plain

@@ -18,6 +18,7 @@ import html
 import io
 import json
 import platform
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -100,7 +101,7 @@ def write_report(out, stream=None):
     Returns the two report paths.
     """
     out = Path(out)
-    results = runner.saved_results(out)
+    results = runner.saved_results(out, stream)
     blocks = build_blocks(out, results)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     for block in blocks:
@@ -263,8 +264,8 @@ def best_model_section(out, results):
     try:
         with np.load(out / name / "predictions.npz") as saved:
             y_true, y_pred, images = saved["y_true"], saved["y_pred"], saved["images"]
-    except (OSError, KeyError, ValueError):
-        return []
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        return []  # saved_results checked the file: only a damage since then gets here
     n_rows, n_cols = 4, 10
     shown = min(len(images), n_rows * n_cols)
     grid = diagnostics.plot_image_grid(images[:shown] / 255.0, y_true[:shown], CLASS_NAMES,
