@@ -16,7 +16,7 @@ import os
 import sys
 
 from glassnet.lecture import experiments as registry
-from glassnet.lecture import lock, report, runner
+from glassnet.lecture import lock, report, runner, storage
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -126,7 +126,7 @@ def lecture_command(args):
         require_matplotlib()
         runner.check_output_folder(options.out)
         with lock.output_lock(options.out):  # no other run writes here until the end
-            runner.remove_leftovers(options.out, stream=sys.stdout)
+            storage.remove_leftovers(options.out, stream=sys.stdout)
             code = EXIT_OK if args.report_only else train(options)
             report.write_report(options.out, stream=sys.stdout)
     except runner.LectureError as error:

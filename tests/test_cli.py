@@ -24,7 +24,7 @@ import pytest
 from glassnet import cli
 from glassnet.datasets import fashion_mnist, sources
 from glassnet.lecture import experiments as registry
-from glassnet.lecture import report, runner
+from glassnet.lecture import report, runner, storage
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -119,7 +119,7 @@ def test_quick_run_succeeds_and_writes_every_file(quick):
 
 def test_quick_run_files_and_folders_get_ordinary_modes(quick):
     """As open() and mkdir would make them under the umask, not tempfile's 0o600/0o700."""
-    umask = runner.current_umask()  # the fixture ran in this process, under this umask
+    umask = storage.current_umask()  # the fixture ran in this process, under this umask
     out = quick["out"]
     for path in [out / "report.html", out / "report.md", *out.glob("*/*")]:
         expected = 0o777 if path.is_dir() else 0o666
@@ -418,8 +418,8 @@ def test_an_interrupted_run_keeps_the_finished_experiments(tmp_path, monkeypatch
 
 def test_save_folder_replaces_a_finished_folder_whole(tmp_path):
     folder = tmp_path / "experiment"
-    runner.save_folder(folder, {"a.txt": b"old", "stale.txt": b"x"})
-    runner.save_folder(folder, {"a.txt": b"new"})
+    storage.save_folder(folder, {"a.txt": b"old", "stale.txt": b"x"})
+    storage.save_folder(folder, {"a.txt": b"new"})
     assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
     assert (folder / "a.txt").read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["experiment"]

@@ -1,6 +1,6 @@
 """glassnet.lecture's files on disk: their modes, the leftovers of dead runs, the lock.
 
-No training here: the folders are written with ``runner.save_folder`` directly (the
+No training here: the folders are written with ``storage.save_folder`` directly (the
 results of a real quick run are tested in test_cli.py).  Processes that crash or hold a
 lock are real subprocesses.
 """
@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from glassnet.lecture import lock, report, runner
+from glassnet.lecture import lock, report, runner, storage
 
 STALE = ".opt-sgd.partial-k2j3h4g5"  # tempfile's names: 8 characters of [a-z0-9_]
 
@@ -37,9 +37,9 @@ def umask(request):
 
 # --- modes --------------------------------------------------------------------------------
 def test_current_umask_is_the_process_umask(umask):
-    assert runner.current_umask() == umask
-    assert runner.ordinary_mode() == 0o666 & ~umask
-    assert runner.ordinary_mode(folder=True) == 0o777 & ~umask
+    assert storage.current_umask() == umask
+    assert storage.ordinary_mode() == 0o666 & ~umask
+    assert storage.ordinary_mode(folder=True) == 0o777 & ~umask
 
 
 def test_current_umask_without_proc(umask, monkeypatch):
@@ -47,14 +47,14 @@ def test_current_umask_without_proc(umask, monkeypatch):
         raise OSError("no /proc here (test)")
 
     monkeypatch.setattr(runner, "open", no_proc, raising=False)  # shadows the builtin
-    assert runner.current_umask() == umask
+    assert storage.current_umask() == umask
     assert os.umask(umask) == umask  # and it was put back
 
 
 def test_saved_folders_and_files_get_ordinary_modes(tmp_path, umask):
     folder = tmp_path / "opt-sgd"
-    runner.save_folder(folder, {"result.json": b"{}", "weights.npz": b"..."})
-    runner.save_folder(folder, {"result.json": b"{}"})  # a replaced folder too
+    storage.save_folder(folder, {"result.json": b"{}", "weights.npz": b"..."})
+    storage.save_folder(folder, {"result.json": b"{}"})  # a replaced folder too
     assert mode_of(folder) == 0o777 & ~umask
     assert mode_of(folder / "result.json") == 0o666 & ~umask
 
@@ -63,7 +63,7 @@ def test_written_files_get_ordinary_modes_even_over_private_ones(tmp_path, umask
     path = tmp_path / "report.html"
     path.write_bytes(b"made by an older glassnet")
     path.chmod(0o600)
-    runner.write_atomic(path, b"new")
+    storage.write_atomic(path, b"new")
     assert mode_of(path) == 0o666 & ~umask
 
 
@@ -77,7 +77,7 @@ def test_report_files_get_ordinary_modes(tmp_path, umask):
 # --- save_folder -----------------------------------------------------------------------------
 def test_a_failed_swap_puts_the_previous_result_back(tmp_path, monkeypatch):
     folder = tmp_path / "opt-sgd"
-    runner.save_folder(folder, {"result.json": b"old"})
+    storage.save_folder(folder, {"result.json": b"old"})
     real_replace = os.replace
 
     def refuse_the_staging_folder(source, target):
@@ -87,7 +87,7 @@ def test_a_failed_swap_puts_the_previous_result_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", refuse_the_staging_folder)
     with pytest.raises(OSError, match="disk on fire"):
-        runner.save_folder(folder, {"result.json": b"new"})
+        storage.save_folder(folder, {"result.json": b"new"})
     assert (folder / "result.json").read_bytes() == b"old"
     assert [path.name for path in tmp_path.iterdir()] == ["opt-sgd"]
 
@@ -124,7 +124,7 @@ def test_remove_leftovers_removes_only_what_dead_runs_left(tmp_path, capsys):
     stale_inside = {STALE + "/weights.npz"}
     assert listing(out) == stale | stale_inside | kept
     with lock.output_lock(out):
-        removed = runner.remove_leftovers(out)
+        removed = storage.remove_leftovers(out)
     assert {str(path.relative_to(out)) for path in removed} == stale
     assert listing(out) == kept
     assert "Removed what an interrupted run left behind: " in capsys.readouterr().out
@@ -135,7 +135,7 @@ def test_remove_leftovers_puts_back_a_result_moved_aside(tmp_path, capsys):
     moved = out / ".opt-adam.old-q1w2e3r4" / "opt-adam"
     moved.mkdir(parents=True)
     (moved / "result.json").write_text("{}")
-    runner.remove_leftovers(out)
+    storage.remove_leftovers(out)
     assert (out / "opt-adam" / "result.json").read_text() == "{}"
     assert listing(out) == {"opt-adam", "opt-adam/result.json"}
     stdout = capsys.readouterr().out
@@ -145,14 +145,14 @@ def test_remove_leftovers_puts_back_a_result_moved_aside(tmp_path, capsys):
 
 CRASH_WHILE_SAVING = """
     import os, sys
-    from glassnet.lecture import runner
-    real = runner.write_atomic
+    from glassnet.lecture import storage
+    real = storage.write_atomic
     def crash_on_the_second_file(path, data):
         if path.name == "weights.npz":
             os._exit(9)  # dies like kill -9: no finally, no cleanup
         real(path, data)
-    runner.write_atomic = crash_on_the_second_file
-    runner.save_folder(sys.argv[1], {"summary.txt": b"s", "weights.npz": b"w"})
+    storage.write_atomic = crash_on_the_second_file
+    storage.save_folder(sys.argv[1], {"summary.txt": b"s", "weights.npz": b"w"})
 """
 
 
@@ -164,7 +164,7 @@ def test_a_crash_while_saving_leaves_a_staging_folder_the_next_run_removes(tmp_p
     left = [path.name for path in out.iterdir()]
     assert len(left) == 1 and left[0].startswith(".opt-sgd.partial-")  # the bug's leftover
     with lock.output_lock(out):
-        runner.remove_leftovers(out)
+        storage.remove_leftovers(out)
     assert listing(out) == set()
 
 

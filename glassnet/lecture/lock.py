@@ -9,7 +9,7 @@ it stops at once with ``FolderBusyError``, naming the folder and the run that ho
 
 While the lock is held no other run writes into the folder, so whatever staging folder
 or temporary file is found there is the leftover of a run that died (see
-``runner.remove_leftovers``).
+``storage.remove_leftovers``).
 """
 import contextlib
 import datetime

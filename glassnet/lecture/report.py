@@ -28,7 +28,7 @@ from glassnet import diagnostics
 from glassnet.datasets.fashion_mnist import CLASS_NAMES
 from glassnet.diagnostics import Diagnostics
 from glassnet.lecture import experiments as registry
-from glassnet.lecture import runner
+from glassnet.lecture import runner, storage
 
 DASH = "—"
 LECTURE = "Advances in CNN - Part A (Santosh Chapaneri, RK University, June 2021)"
@@ -101,16 +101,16 @@ def write_report(out, stream=None):
     Returns the two report paths.
     """
     out = Path(out)
-    results = runner.saved_results(out, stream)
+    results = storage.saved_results(out, stream)
     blocks = build_blocks(out, results)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     for block in blocks:
         if block[0] == "figures":
             for name, png, _ in block[1]:
-                runner.write_atomic(out / "figures" / f"{name}.png", png)
+                storage.write_atomic(out / "figures" / f"{name}.png", png)
     html_path, md_path = out / "report.html", out / "report.md"
-    runner.write_atomic(html_path, render_html(blocks).encode("utf-8"))
-    runner.write_atomic(md_path, render_markdown(blocks).encode("utf-8"))
+    storage.write_atomic(html_path, render_html(blocks).encode("utf-8"))
+    storage.write_atomic(md_path, render_markdown(blocks).encode("utf-8"))
     if stream is not None:
         runner.say(stream, f"Report: {html_path} and {md_path} ({len(results)} experiments)")
     return html_path, md_path
