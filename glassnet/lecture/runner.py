@@ -9,17 +9,12 @@ Every experiment writes its own folder ``<out>/<name>/``::
     predictions.npz   y_true, y_pred on the test set and the first test images
     diagnostics.json  per-layer gradient records (monitored experiments only)
 
-The folder appears only when the experiment has finished: its files are written into a
-staging folder (``.<name>.partial-*``) that then replaces ``<out>/<name>`` by renaming (the
-previous folder moved aside as ``.<name>.old-*`` for the moment of the swap), so an
-interrupted run loses nothing already finished and never leaves a half-written result
-behind.  Files and folders get the modes of ordinary ones (0o666 and 0o777 less the umask),
-not the private 0o600/0o700 of ``tempfile``.
-
-A rerun reuses a result whose options (quick, seed, epochs, data size) and config match and
-whose files are all there and readable; a damaged or incomplete folder is trained again.
-``glassnet lecture`` holds the output folder's lock (``lock.output_lock``) around all this
-and first clears what runs that died left behind (``remove_leftovers``).
+The folder appears only when the experiment has finished (saved atomically, see
+``storage``).  A rerun reuses a result whose options (quick, seed, epochs, data size) and
+config match and whose files are all there and readable; a damaged or incomplete folder is
+trained again.  ``glassnet lecture`` holds the output folder's lock (``lock.output_lock``)
+around all this and first clears what runs that died left behind
+(``storage.remove_leftovers``).
 """
 import contextlib
 import dataclasses
