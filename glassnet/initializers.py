@@ -227,20 +227,12 @@ class VarianceScaling(Initializer):
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         self.scale = validation.real(self, "scale", scale, low=0.0, include_low=False)
-        if mode not in _MODES:
-            raise ValueError(
-                f"{type(self).__name__}: mode must be one of {_quoted(_MODES)}. "
-                f"Received: mode={mode!r}"
-            )
+        validation.one_of(self, "mode", mode, _MODES)
         if isinstance(distribution, str):
             distribution = distribution.lower()
         if distribution == "normal":  # Keras' older spelling of the truncated normal
             distribution = "truncated_normal"
-        if distribution not in _DISTRIBUTIONS:
-            raise ValueError(
-                f"{type(self).__name__}: distribution must be one of "
-                f"{_quoted(_DISTRIBUTIONS)}. Received: distribution={distribution!r}"
-            )
+        validation.one_of(self, "distribution", distribution, _DISTRIBUTIONS)
         self.mode = mode
         self.distribution = distribution
         self.seed = validation.seed(self, seed)

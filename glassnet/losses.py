@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from glassnet import config, ops, serialization
+from glassnet import config, ops, serialization, validation
 from glassnet.autodiff import fused
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
@@ -124,11 +124,7 @@ def _check_class_axis(name, y_pred, axis):
 
 
 def _check_smoothing(name, label_smoothing):
-    if not 0 <= label_smoothing <= 1:
-        raise ValueError(
-            f"{name}: label_smoothing must be a float in [0, 1]. "
-            f"Received: label_smoothing={label_smoothing}"
-        )
+    validation.real(name, "label_smoothing", label_smoothing, 0, 1)
 
 
 def _log_probabilities(output, from_logits, axis):
@@ -399,11 +395,7 @@ def standardize_reduction(reduction):
             stacklevel=3,
         )
         return "sum_over_batch_size"
-    if reduction not in REDUCTIONS:
-        raise ValueError(
-            f"Loss: reduction must be one of {REDUCTIONS}. Received: reduction={reduction!r}"
-        )
-    return reduction
+    return validation.one_of("Loss", "reduction", reduction, REDUCTIONS)
 
 
 def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size"):
@@ -691,8 +683,7 @@ class Huber(LossFunctionWrapper):
     """
 
     def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
-        if not delta > 0:
-            raise ValueError(f"Huber: delta must be a positive float. Received: delta={delta}")
+        validation.real("Huber", "delta", delta, low=0, include_low=False)
         super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
 
 

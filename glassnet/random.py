@@ -10,6 +10,8 @@ import random as _python_random
 
 import numpy as np
 
+from glassnet import validation
+
 
 def make_generator(seed=None):
     """A ``numpy.random.Generator`` from an int seed, a Generator, or None (global state)."""
@@ -17,9 +19,7 @@ def make_generator(seed=None):
         return seed
     if seed is None:
         seed = np.random.randint(0, 2**31 - 1)
-    elif not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise ValueError(f"seed must be an integer or None. Received: seed={seed!r}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(validation.seed("random", seed))
 
 
 def set_random_seed(seed):

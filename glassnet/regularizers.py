@@ -108,12 +108,7 @@ class OrthogonalRegularizer(Regularizer):
 
     def __init__(self, factor=0.01, mode="rows"):
         self.factor = validation.non_negative(self, "factor", factor)
-        if mode not in ("rows", "columns"):
-            raise ValueError(
-                "OrthogonalRegularizer: mode must be one of 'rows', 'columns'. "
-                f"Received: mode={mode!r}"
-            )
-        self.mode = mode
+        self.mode = validation.one_of(self, "mode", mode, ("rows", "columns"))
 
     def __call__(self, x):
         W = ops.convert_to_tensor(x)

@@ -709,7 +709,7 @@ def test_label_smoothing_outside_unit_interval():
 
 
 def test_non_positive_huber_delta():
-    message = "Huber: delta must be a positive float. Received: delta=0$"
+    message = "Huber: delta must be a finite float > 0. Received: delta=0$"
     with pytest.raises(ValueError, match=message):
         losses.Huber(delta=0)
 

@@ -8,6 +8,8 @@ Equations (d = min_delta >= 0):
 import math
 import warnings
 
+from glassnet import validation
+
 # Substrings of a metric name that tell its direction in mode="auto".
 _MAX_NAME_PARTS = ("acc", "auc", "precision", "recall", "f1", "fbeta", "iou", "r2_score",
                    "similarity")
@@ -24,10 +26,7 @@ def resolve_mode(owner, monitor, mode):
     """
     if not isinstance(monitor, str):
         raise TypeError(f"{owner}: monitor must be a metric name. Received: monitor={monitor!r}")
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(
-            f"{owner}: mode must be one of 'auto', 'min', 'max'. Received: mode={mode!r}"
-        )
+    validation.one_of(owner, "mode", mode, ("auto", "min", "max"))
     if mode != "auto":
         return mode
     name = monitor.removeprefix("val_").lower()
