@@ -414,8 +414,6 @@ def _dtype(dtype):
 
 
 
-def _quoted(names):
-    return ", ".join(repr(n) for n in names)
 
 
 # --- Keras' function-style names and get() ---------------------------------------------
