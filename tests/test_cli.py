@@ -297,6 +297,14 @@ def test_force_retrains(quick, tmp_path):
 def test_a_result_made_with_other_options_is_not_reused(quick, tmp_path, monkeypatch, argv,
                                                         reason):
     copy = copy_of_run(quick, tmp_path, ["opt-adam"])
+    trained = record_training(monkeypatch)
+    code, stdout, _ = run_cli("lecture", "--out", copy, "--only", "opt-adam", *argv)
+    assert code == 0 and trained == ["opt-adam"]
+    assert "made with other options" in stdout and reason in stdout
+
+
+def record_training(monkeypatch):
+    """Replaces training with a list of the experiments that would be trained."""
     trained = []
     monkeypatch.setattr(runner, "run_experiment",
                         lambda experiment, *args: trained.append(experiment.name) or {})
@@ -304,9 +312,7 @@ def test_a_result_made_with_other_options_is_not_reused(quick, tmp_path, monkeyp
     empty = ([], [])
     monkeypatch.setattr(runner, "load_data",
                         lambda quick: {"train": empty, "valid": empty, "test": empty})
-    code, stdout, _ = run_cli("lecture", "--out", copy, "--only", "opt-adam", *argv)
-    assert code == 0 and trained == ["opt-adam"]
-    assert "made with other options" in stdout and reason in stdout
+    return trained
 
 
 def truncate(path):
@@ -341,13 +347,7 @@ def test_a_damaged_result_is_trained_again(quick, tmp_path, monkeypatch, name, f
                                            problem):
     copy = copy_of_run(quick, tmp_path, [name, "opt-adam"])
     damage(copy / name / file)
-    trained = []
-    monkeypatch.setattr(runner, "run_experiment",
-                        lambda experiment, *args: trained.append(experiment.name) or {})
-    monkeypatch.setattr(runner, "outcome_line", lambda result: "")
-    empty = ([], [])
-    monkeypatch.setattr(runner, "load_data",
-                        lambda quick: {"train": empty, "valid": empty, "test": empty})
+    trained = record_training(monkeypatch)
     monkeypatch.setattr(report, "write_report", lambda *args, **kwargs: None)
     code, stdout, _ = run_cli("lecture", "--quick", "--out", copy, "--only",
                               f"{name},opt-adam")
