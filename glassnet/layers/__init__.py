@@ -2,6 +2,7 @@
 from glassnet.layers.activation import Activation
 from glassnet.layers.alpha_dropout import AlphaDropout
 from glassnet.layers.batch_normalization import BatchNormalization
+from glassnet.layers.cropping2d import Cropping2D
 from glassnet.layers.dense import Dense
 from glassnet.layers.dropout import Dropout
 from glassnet.layers.elu import ELU
@@ -15,8 +16,11 @@ from glassnet.layers.leaky_relu import LeakyReLU
 from glassnet.layers.merging import Add, Average, Concatenate, Multiply
 from glassnet.layers.prelu import PReLU
 from glassnet.layers.relu import ReLU
+from glassnet.layers.rescaling import Rescaling
 from glassnet.layers.reshape import Reshape
 from glassnet.layers.softmax import Softmax
+from glassnet.layers.up_sampling2d import UpSampling2D
+from glassnet.layers.zero_padding2d import ZeroPadding2D
 
 __all__ = [
     "ELU",
@@ -26,6 +30,7 @@ __all__ = [
     "Average",
     "BatchNormalization",
     "Concatenate",
+    "Cropping2D",
     "Dense",
     "Dropout",
     "Flatten",
@@ -39,6 +44,9 @@ __all__ = [
     "Multiply",
     "PReLU",
     "ReLU",
+    "Rescaling",
     "Reshape",
     "Softmax",
+    "UpSampling2D",
+    "ZeroPadding2D",
 ]

@@ -60,6 +60,7 @@ from glassnet.ops.nn import (
     stop_gradient,
     var,
 )
+from glassnet.ops.numpy import pad, repeat
 
 swish = silu
 dot = matmul
