@@ -13,12 +13,28 @@ from glassnet.layers.keras_tensor import KerasTensor
 from glassnet.layers.lambda_layer import Lambda
 from glassnet.layers.layer import Layer
 from glassnet.layers.leaky_relu import LeakyReLU
-from glassnet.layers.merging import Add, Average, Concatenate, Multiply
+from glassnet.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from glassnet.layers.prelu import PReLU
 from glassnet.layers.relu import ReLU
 from glassnet.layers.rescaling import Rescaling
 from glassnet.layers.reshape import Reshape
 from glassnet.layers.softmax import Softmax
+from glassnet.layers.spatial_dropout2d import SpatialDropout2D
 from glassnet.layers.up_sampling2d import UpSampling2D
 from glassnet.layers.zero_padding2d import ZeroPadding2D
 
@@ -41,12 +57,23 @@ __all__ = [
     "Lambda",
     "Layer",
     "LeakyReLU",
+    "Maximum",
+    "Minimum",
     "Multiply",
     "PReLU",
     "ReLU",
     "Rescaling",
     "Reshape",
     "Softmax",
+    "SpatialDropout2D",
+    "Subtract",
     "UpSampling2D",
     "ZeroPadding2D",
+    "add",
+    "average",
+    "concatenate",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]

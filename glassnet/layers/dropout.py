@@ -24,7 +24,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate = fraction("Dropout", "rate", rate)
+        self.rate = fraction(type(self).__name__, "rate", rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self.generator = random.make_generator(seed)

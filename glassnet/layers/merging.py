@@ -1,4 +1,8 @@
-"""Merge layers: combine a list of tensors into one (Add, Multiply, Average, Concatenate)."""
+"""Merge layers: combine a list of tensors into one.
+
+Classes (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate) and Keras'
+functional shortcuts (``add([a, b])`` is ``Add()([a, b])``, and so on).
+"""
 from glassnet import ops
 from glassnet.layers.layer import Layer
 
@@ -32,6 +36,21 @@ class Add(Merge):
         return total
 
 
+class Subtract(Merge):
+    """y = x_1 - x_2 (exactly two inputs)"""
+
+    def _check_inputs(self, inputs):
+        super()._check_inputs(inputs)
+        if len(inputs) != 2:
+            raise ValueError(
+                f"Subtract \"{self.name}\": expected exactly 2 inputs. "
+                f"Received: {len(inputs)} inputs"
+            )
+
+    def _merge(self, inputs):
+        return inputs[0] - inputs[1]
+
+
 class Multiply(Merge):
     """y = x_1 * x_2 * ... * x_n (element-wise)"""
 
@@ -47,6 +66,26 @@ class Average(Merge):
 
     def _merge(self, inputs):
         return Add._merge(self, inputs) / float(len(inputs))
+
+
+class Maximum(Merge):
+    """y = max(x_1, ..., x_n) (element-wise)"""
+
+    def _merge(self, inputs):
+        result = inputs[0]
+        for x in inputs[1:]:
+            result = ops.maximum(result, x)
+        return result
+
+
+class Minimum(Merge):
+    """y = min(x_1, ..., x_n) (element-wise)"""
+
+    def _merge(self, inputs):
+        result = inputs[0]
+        for x in inputs[1:]:
+            result = ops.minimum(result, x)
+        return result
 
 
 class Concatenate(Merge):
@@ -74,3 +113,31 @@ class Concatenate(Merge):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+def add(inputs, **kwargs):
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    return Concatenate(axis=axis, **kwargs)(inputs)
