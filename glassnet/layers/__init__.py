@@ -29,6 +29,7 @@ from glassnet.layers.merging import (
     multiply,
     subtract,
 )
+from glassnet.layers.normalization import Normalization
 from glassnet.layers.prelu import PReLU
 from glassnet.layers.relu import ReLU
 from glassnet.layers.rescaling import Rescaling
@@ -60,6 +61,7 @@ __all__ = [
     "Maximum",
     "Minimum",
     "Multiply",
+    "Normalization",
     "PReLU",
     "ReLU",
     "Rescaling",
