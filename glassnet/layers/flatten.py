@@ -1,22 +1,19 @@
 """Flatten: turn each instance into a 1-D vector."""
 from glassnet import ops
+from glassnet.layers import spatial
 from glassnet.layers.layer import Layer
 
 
 class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1 * d2 * ...) in C order.
 
-    With ``data_format="channels_first"`` the channels axis is moved last first.
+    With ``data_format="channels_first"`` the channels axis is moved last first; None means
+    ``keras.config.image_data_format()``.
     """
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        if data_format not in (None, "channels_last", "channels_first"):
-            raise ValueError(
-                "Flatten: data_format must be 'channels_last' or 'channels_first'. "
-                f"Received: data_format={data_format!r}"
-            )
-        self.data_format = data_format or "channels_last"
+        self.data_format = spatial.data_format("Flatten", data_format)
 
     def call(self, inputs):
         x = inputs
