@@ -37,7 +37,7 @@ from glassnet import (
     optimizers,
     regularizers,
 )
-from glassnet.autodiff import Tensor, Variable, grad
+from glassnet.autodiff import Tensor, Variable, grad, pooling, sliding_windows
 from glassnet.autodiff.gradcheck import numerical_gradient
 from glassnet.optimizers import schedules
 
@@ -195,6 +195,58 @@ def dense_cases(draw):
 
 
 @st.composite
+def conv_cases(draw, rank):
+    """Conv1D/Conv2D: kernels of 1-3 taps, strides or dilation (Keras refuses both > 1),
+    any padding, groups dividing the channels and filters, an input the kernel fits in."""
+    groups = draw(st.integers(1, 2))
+    channels, filters = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
+    kernel = tuple(draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank)))
+    steps = st.lists(st.integers(1, 3), min_size=rank, max_size=rank).map(tuple)
+    strides, dilation = (1,) * rank, (1,) * rank
+    if draw(st.booleans()):
+        strides = draw(steps)
+    else:
+        dilation = draw(steps)
+    padding = draw(st.sampled_from(["valid", "same", "causal"][: 2 + (rank == 1)]))
+    data_format = draw(st.sampled_from([None, "channels_last", "channels_first"]))
+    sizes = [draw(st.integers(d * (k - 1) + 1, d * (k - 1) + 3)) for k, d in zip(kernel, dilation)]
+    use_bias = draw(st.booleans())
+    activation = draw(st.sampled_from(ACTIVATION_NAMES))
+    kwargs = {
+        **draw(common_kwargs()),
+        "filters": filters,
+        "kernel_size": kernel[0] if len(set(kernel)) == 1 and draw(st.booleans()) else kernel,
+        "strides": strides,
+        "padding": padding,
+        "data_format": data_format,
+        "dilation_rate": dilation,
+        "groups": groups,
+        "activation": activation,
+        "use_bias": use_bias,
+        "kernel_initializer": draw(weight_initializers),
+        "bias_initializer": draw(weight_initializers),
+        "kernel_regularizer": draw(weight_regularizers),
+        "bias_regularizer": draw(weight_regularizers),
+        "activity_regularizer": draw(weight_regularizers),
+        "kernel_constraint": draw(weight_constraints),
+        "bias_constraint": draw(weight_constraints),
+    }
+    first = data_format == "channels_first"
+    shape = (draw(batches), *((channels, *sizes) if first else (*sizes, channels)))
+    weights = [("kernel", kernel + (channels // groups, filters), True)]
+    weights += [("bias", (filters,), True)] * use_bias
+
+    def kinks(layer, arrays):  # the pre-activations z = conv(x, w) + b
+        z = ops.conv(arrays[0], layer.kernel.data, layer.strides, layer.padding,
+                     layer.data_format, layer.dilation_rate).data
+        if use_bias:
+            z = z + layer.bias.data.reshape((-1,) + (1,) * rank * first)
+        return _distance(z, ACTIVATION_KINKS.get(activation, ()))
+
+    return LayerCase(kwargs, [shape], weights, kinks)
+
+
+@st.composite
 def batch_normalization_cases(draw):
     inner = draw(inner_shapes)
     rank = len(inner) + 1
@@ -286,9 +338,9 @@ def reshape_cases(draw):
 
 
 @st.composite
-def merge_cases(draw, concatenate=False):
+def merge_cases(draw, concatenate=False, count=None):
     shape = (draw(batches),) + draw(inner_shapes)
-    count = draw(st.integers(2, 3))
+    count = count or draw(st.integers(2, 3))
     kwargs = draw(common_kwargs())
     if not concatenate:
         return LayerCase(kwargs, [shape] * count)
@@ -311,10 +363,136 @@ def _activation_kinks(layer, x):
     return _distance(x, ACTIVATION_KINKS.get(activations.serialize(layer.activation), ()))
 
 
+def _top_two_gap(values):
+    """The smallest gap between the two largest entries along the last axis (a tie is where
+    a max has its kink; padding is -inf, so its gap is infinite)."""
+    if values.shape[-1] < 2:
+        return np.inf
+    ordered = np.sort(values, axis=-1)
+    return np.min(ordered[..., -1] - ordered[..., -2])
+
+
+def _max_pooling_kinks(layer, x):
+    axes = sliding_windows.spatial_axes(layer.data_format, x.ndim)
+    windows = pooling.Windows(x.shape, layer.pool_size, layer.strides, layer.padding, axes)
+    patches = windows.unfold(windows.pad(x, -np.inf))  # (N, o_h, o_w, C, p_h, p_w)
+    return _top_two_gap(patches.reshape(patches.shape[: x.ndim] + (-1,)))
+
+
+def _global_max_kinks(layer, x):
+    axes = sliding_windows.spatial_axes(layer.data_format, x.ndim)
+    spatial_last = np.moveaxis(x, axes, range(x.ndim - len(axes), x.ndim))  # (N, C, H, W)
+    return _top_two_gap(spatial_last.reshape(spatial_last.shape[: x.ndim - len(axes)] + (-1,)))
+
+
+DATA_FORMATS = st.sampled_from([None, "channels_last", "channels_first"])
+
+
+def _image_shape(draw, data_format, sizes):
+    channels = draw(st.integers(1, 3))
+    if data_format == "channels_first":
+        return (draw(batches), channels, *sizes)
+    return (draw(batches), *sizes, channels)
+
+
+@st.composite
+def pooling_cases(draw, dims, kinks=None):
+    """MaxPooling/AveragePooling 1D/2D: windows of 1-3 pixels, any strides, an input the
+    windows fit in ("valid") or any input ("same")."""
+    pool = draw(st.lists(st.integers(1, 3), min_size=dims, max_size=dims))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    data_format = draw(DATA_FORMATS)
+    sizes = [draw(st.integers(p if padding == "valid" else 1, 5)) for p in pool]
+    same_sizes = len(set(pool)) == 1 and draw(st.booleans())
+    kwargs = {
+        **draw(common_kwargs()),
+        "pool_size": pool[0] if same_sizes else tuple(pool),
+        "strides": draw(st.none() | st.integers(1, 3)
+                        | st.tuples(*[st.integers(1, 3)] * dims)),
+        "padding": padding,
+        "data_format": data_format,
+    }
+    case = LayerCase(kwargs, [_image_shape(draw, data_format, sizes)])
+    if kinks is not None:
+        case.kinks = lambda layer, arrays: kinks(layer, arrays[0])
+    return case
+
+
+@st.composite
+def global_pooling_cases(draw, dims, kinks=None):
+    data_format = draw(DATA_FORMATS)
+    sizes = draw(st.lists(st.integers(1, 4), min_size=dims, max_size=dims))
+    kwargs = {**draw(common_kwargs()), "data_format": data_format,
+              "keepdims": draw(st.booleans())}
+    case = LayerCase(kwargs, [_image_shape(draw, data_format, sizes)])
+    if kinks is not None:
+        case.kinks = lambda layer, arrays: kinks(layer, arrays[0])
+    return case
+
+
+@st.composite
+def image_preprocessing_cases(draw, arguments, extra=None):
+    """CenterCrop, Resizing and the random augmentation layers: a batch of 1-5 pixel images
+    in either data format, the layer's own arguments drawn from ``arguments`` (a dict) and
+    ``extra`` (a strategy of dicts, or None)."""
+    data_format = draw(st.sampled_from([None, "channels_last", "channels_first"]))
+    sizes = (draw(st.integers(1, 5)), draw(st.integers(1, 5)), draw(st.integers(1, 3)))
+    shape = sizes[2:] + sizes[:2] if data_format == "channels_first" else sizes
+    kwargs = {**draw(common_kwargs()), "data_format": data_format,
+              **draw(st.fixed_dictionaries(arguments))}
+    if extra is not None:
+        kwargs.update(draw(extra))
+    return LayerCase(kwargs, [(draw(batches),) + shape])
+
+
+FACTORS = st.floats(-1, 1) | st.tuples(st.floats(-1, 1), st.floats(-1, 1))
+TARGET_SIZE = {"height": st.integers(1, 6), "width": st.integers(1, 6)}
+WARP_ARGS = {"fill_mode": st.sampled_from(["reflect", "wrap", "constant", "nearest"]),
+             "interpolation": st.sampled_from(["bilinear", "nearest"]),
+             "fill_value": st.floats(-2, 2), "seed": maybe_seeds}
+ASPECT_RATIO = st.sampled_from([{}, {"crop_to_aspect_ratio": True},
+                                {"pad_to_aspect_ratio": True}])
+
+
+SIDES = st.integers(0, 2)
+PER_SIDE = st.one_of(SIDES, st.tuples(SIDES, SIDES),
+                     st.tuples(st.tuples(SIDES, SIDES), st.tuples(SIDES, SIDES)))
+
+
+@st.composite
+def image_cases(draw, arguments=None, min_side=1):
+    """A 4-D batch whose three non-batch axes are at least ``min_side`` (either layout)."""
+    shape = (draw(batches),) + tuple(draw(st.integers(min_side, min_side + 2)) for _ in "hwc")
+    kwargs = {**draw(common_kwargs()), **draw(st.fixed_dictionaries(arguments or {}))}
+    return LayerCase(kwargs, [shape])
+
+
+@st.composite
+def normalization_cases(draw):
+    """Statistics given as constants, or learned ones (Keras' three non-trainable weights)."""
+    shape = (draw(batches),) + draw(inner_shapes)
+    axis = draw(st.sampled_from([-1, None, tuple(range(1, len(shape)))]))
+    kwargs = {**draw(common_kwargs()), "axis": axis, "invert": draw(st.booleans())}
+    kept = () if axis is None else (shape[-1],) if axis == -1 else shape[1:]
+    if draw(st.booleans()):
+        rng = np.random.default_rng(draw(seeds))
+        kwargs["mean"] = rng.normal(size=kept).tolist()
+        kwargs["variance"] = rng.uniform(0.5, 2, size=kept).tolist()
+        return LayerCase(kwargs, [shape])
+    weights = [("mean", kept, False), ("variance", kept, False), ("count", (), False)]
+    return LayerCase(kwargs, [shape], weights)
+
+
+def _merge_kinks(layer, arrays):  # Maximum/Minimum: ties between inputs
+    return min(np.min(np.abs(a - b)) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
 LAMBDA_FUNCTIONS = [ops.square, ops.tanh, ops.sigmoid]
 LAYER_CASES = {
     layers.Layer: simple_cases(),
     layers.Dense: dense_cases(),
+    layers.Conv1D: conv_cases(1),
+    layers.Conv2D: conv_cases(2),
     layers.BatchNormalization: batch_normalization_cases(),
     layers.PReLU: prelu_cases(),
     layers.Dropout: dropout_cases(),
@@ -337,6 +515,41 @@ LAYER_CASES = {
     layers.Multiply: merge_cases(),
     layers.Average: merge_cases(),
     layers.Concatenate: merge_cases(concatenate=True),
+    layers.Subtract: merge_cases(count=2),
+    layers.Maximum: merge_cases().map(lambda case: LayerCase(case.kwargs, case.inputs,
+                                                             kinks=_merge_kinks)),
+    layers.Minimum: merge_cases().map(lambda case: LayerCase(case.kwargs, case.inputs,
+                                                             kinks=_merge_kinks)),
+    layers.Rescaling: simple_cases({"scale": st.floats(-2, 2), "offset": st.floats(-2, 2)}),
+    layers.Normalization: normalization_cases(),
+    layers.ZeroPadding2D: image_cases({"padding": PER_SIDE, "data_format": DATA_FORMATS}),
+    layers.Cropping2D: image_cases({"cropping": PER_SIDE, "data_format": DATA_FORMATS},
+                                   min_side=5),
+    layers.UpSampling2D: image_cases({"size": st.integers(1, 3) | st.tuples(
+        st.integers(1, 3), st.integers(1, 3)), "data_format": DATA_FORMATS}),
+    layers.SpatialDropout2D: image_cases({"rate": st.floats(0.0, 0.9), "seed": maybe_seeds,
+                                          "data_format": DATA_FORMATS}),
+    layers.MaxPooling1D: pooling_cases(1, _max_pooling_kinks),
+    layers.MaxPooling2D: pooling_cases(2, _max_pooling_kinks),
+    layers.AveragePooling1D: pooling_cases(1),
+    layers.AveragePooling2D: pooling_cases(2),
+    layers.GlobalMaxPooling1D: global_pooling_cases(1, _global_max_kinks),
+    layers.GlobalMaxPooling2D: global_pooling_cases(2, _global_max_kinks),
+    layers.GlobalAveragePooling1D: global_pooling_cases(1),
+    layers.GlobalAveragePooling2D: global_pooling_cases(2),
+    layers.CenterCrop: image_preprocessing_cases(TARGET_SIZE),
+    layers.Resizing: image_preprocessing_cases(
+        {**TARGET_SIZE, "interpolation": st.sampled_from(["bilinear", "nearest"]),
+         "fill_value": st.floats(-2, 2)}, ASPECT_RATIO),
+    layers.RandomCrop: image_preprocessing_cases({**TARGET_SIZE, "seed": maybe_seeds}),
+    layers.RandomFlip: image_preprocessing_cases({
+        "mode": st.sampled_from(["horizontal", "vertical", "horizontal_and_vertical"]),
+        "seed": maybe_seeds}),
+    layers.RandomTranslation: image_preprocessing_cases(
+        {"height_factor": FACTORS, "width_factor": FACTORS, **WARP_ARGS}),
+    layers.RandomRotation: image_preprocessing_cases({"factor": FACTORS, **WARP_ARGS}),
+    layers.RandomZoom: image_preprocessing_cases(
+        {"height_factor": FACTORS, "width_factor": st.none() | FACTORS, **WARP_ARGS}),
 }
 NOT_CALLED = {
     layers.InputLayer: "a placeholder for a model's input; never called on data",
@@ -383,7 +596,8 @@ def test_layer_shapes_dtypes_and_weights(cls, data, input_dtype, seed):
 
     # the weights Keras creates: names, shapes and order; trainable unless frozen
     assert [(w.name, w.shape) for w in layer.weights] == [(n, s) for n, s, _ in case.weights]
-    assert all(w.dtype == np.dtype(layer.dtype) for w in layer.weights)
+    floats = [w for w in layer.weights if np.dtype(w.dtype).kind not in "iu"]  # not counters
+    assert all(w.dtype == np.dtype(layer.dtype) for w in floats)
     trainable = [n for n, _, t in case.weights if t and layer.trainable]
     assert [w.name for w in layer.trainable_weights] == trainable
     assert len(layer.non_trainable_weights) == len(case.weights) - len(trainable)
@@ -430,7 +644,9 @@ def _randomize_weights(layer, seed):
     """Random values for every weight (variances positive), so no gradient hides behind 0s."""
     rng = np.random.default_rng(seed)
     layer.set_weights([
-        rng.uniform(0.5, 2.0, w.shape) if "variance" in w.name else rng.normal(size=w.shape)
+        w.numpy() if np.dtype(w.dtype).kind in "iu"  # counters keep their values
+        else rng.uniform(0.5, 2.0, w.shape) if "variance" in w.name
+        else rng.normal(size=w.shape)
         for w in layer.weights
     ])
 
@@ -519,15 +735,24 @@ def test_layer_config_round_trip(cls, data, seed):
 
     # the same function when given the same weights
     x = _inputs(case, layer.dtype, seed)
-    out = layer(x)
+    deterministic = _deterministic_call(cls)
+    out = layer(x, **deterministic)
     assert layer.get_config() == config, "building the layer changed its config"
-    clone(x)
+    clone(x, **deterministic)
     clone.set_weights(layer.get_weights())
-    np.testing.assert_array_equal(clone(x), out)
+    np.testing.assert_array_equal(clone(x, **deterministic), out)
     if cls is layers.BatchNormalization:  # training mode: the batch's own statistics
         tensors = Tensor(x)
         np.testing.assert_array_equal(clone(tensors, training=True).data,
                                       layer(tensors, training=True).data)
+
+
+def _deterministic_call(cls):
+    """Call arguments for the same output on every call: the augmentation layers augment
+    on a plain call (Keras' ``call(training=True)`` default), so they are compared at
+    inference."""
+    training = inspect.signature(cls.call).parameters.get("training")
+    return {"training": False} if training is not None and training.default is True else {}
 
 
 def _assert_round_trip(obj):

@@ -1,18 +1,6 @@
 """Argument helpers shared by the layers that work on images (N, H, W, C)."""
-from glassnet import config, validation
-
-
-def data_format(owner, value):
-    """``value`` or, for None, Keras' global image data format."""
-    value = config.image_data_format() if value is None else value
-    return validation.one_of(owner, "data_format", value, ("channels_last", "channels_first"))
-
-
-def spatial_axes(data_format_, ndim):
-    """The height and width (and depth) axes of an ``ndim``-D batch."""
-    return tuple(range(1, ndim - 1)) if data_format_ == "channels_last" else tuple(
-        range(2, ndim)
-    )
+from glassnet import validation
+from glassnet.autodiff.sliding_windows import data_format, spatial_axes  # noqa: F401
 
 
 def pairs(owner, name, value, dims=2):

@@ -3,6 +3,8 @@
 The primitives (with hand-written gradients) come from ``glassnet.autodiff``;
 the composites in ``ops.nn`` are built from them.
 """
+from glassnet.autodiff.convolution import conv
+from glassnet.autodiff.pooling import average_pool, max_pool
 from glassnet.autodiff.primitives import (
     abs,
     add,
@@ -34,6 +36,7 @@ from glassnet.autodiff.primitives import (
     where,
 )
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
+from glassnet.ops import image  # keras.ops.image: resize, affine_transform
 from glassnet.ops.nn import (
     argmax,
     elu,

@@ -1,0 +1,51 @@
+"""RandomCrop: during training, cut a random (height, width) window out of the batch."""
+from glassnet.layers.image_preprocessing import (
+    BaseImagePreprocessingLayer,
+    make_generator,
+    target_size,
+)
+from glassnet.ops import image
+
+
+class RandomCrop(BaseImagePreprocessingLayer):
+    """Crops a random window: (N, H, W, C) -> (N, height, width, C).
+
+    Equations (training, H > height and W > width; one offset for the whole batch, as in
+    Keras: "the layer will crop all the images in the same batch to the same location"):
+        top ~ uniform integer in [0, H - height],   left ~ uniform integer in [0, W - width]
+        y[n, i, j, c] = x[n, top + i, left + j, c]
+    At inference (``training=False``), and in training when the image is not larger than
+    the target on both sides, the largest centred window with the aspect ratio
+    height : width is resized bilinearly to (height, width), as Keras documents
+    (``Resizing(height, width, crop_to_aspect_ratio=True)``): the output size never depends
+    on ``training``. (Keras 3.6+ returns the input unchanged at inference instead,
+    keras-team/keras#21868, so that a model's validation shapes differ from its training
+    shapes; glassnet follows the documented behaviour.)
+
+    Gradient: slicing passes dL/dy back into the window (zeros elsewhere).
+
+    Arguments:
+        height, width: the output size (positive integers).
+        seed: an int for a reproducible sequence of windows.
+        data_format: "channels_last" (N, H, W, C) or "channels_first" (N, C, H, W);
+            default ``keras.config.image_data_format()``.
+    """
+
+    def __init__(self, height, width, seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height, self.width = target_size("RandomCrop", height, width)
+        self.seed = seed
+        self.generator = make_generator("RandomCrop", seed)
+
+    def transform_images(self, images, training):
+        in_height, in_width = images.shape[1], images.shape[2]
+        if not (training and in_height > self.height and in_width > self.width):
+            return image.resize(images, (self.height, self.width), crop_to_aspect_ratio=True,
+                                data_format="channels_last")
+        top = int(self.generator.integers(0, in_height - self.height + 1))
+        left = int(self.generator.integers(0, in_width - self.width + 1))
+        return images[:, top:top + self.height, left:left + self.width, :]  # (N, h, w, C)
+
+    def get_config(self):
+        return {**super().get_config(), "height": self.height, "width": self.width,
+                "seed": self.seed}
