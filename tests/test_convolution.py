@@ -584,3 +584,19 @@ BAD_OPS = [
 def test_bad_op_arguments_are_rejected(x_shape, w_shape, kwargs, message):
     with pytest.raises(ValueError, match=_escaped(message)):
         ops.conv(np.zeros(x_shape), np.zeros(w_shape), **kwargs)
+
+
+def test_unknown_image_sizes_stay_unknown_in_a_functional_model():
+    """Input((None, None, 3)) as in Keras: shapes known only when data arrives."""
+    inputs = keras.Input((None, None, 3))
+    x = layers.Conv2D(8, 3, padding="same")(inputs)
+    assert x.shape == (None, None, None, 8)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(16, 3)(x)
+    assert x.shape == (None, None, None, 16)
+    x = layers.GlobalAveragePooling2D()(x)
+    assert x.shape == (None, 16)
+    model = keras.Model(inputs, layers.Dense(10, activation="softmax")(x))
+    assert model.predict(np.zeros((2, 32, 40, 3)), verbose=0).shape == (2, 10)
+    assert model.predict(np.zeros((1, 20, 20, 3)), verbose=0).shape == (1, 10)
+    assert model.get_layer(index=1).output_shape == (None, None, None, 8)

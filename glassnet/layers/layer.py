@@ -308,9 +308,24 @@ class Layer:
             )
 
     def _call_symbolic(self, inputs, *args, **kwargs):
-        """Calls the layer on placeholders: runs it on a batch of one to learn the output shape."""
-        dummy = _dummy_inputs(inputs, self.dtype)
+        """Calls the layer on placeholders: runs it on a batch of one to learn the output shape.
+
+        When a size other than the batch is not known yet (``Input((None, None, 3))``) and
+        the layer computes its own output shape (convolution, pooling, ...), the shapes come
+        from ``compute_output_shape`` instead, so unknown sizes stay None.
+        """
         node = Node(self, inputs, args, kwargs)
+        if _has_unknown_sizes(inputs) and _computes_its_shapes(self):
+            shapes = _shapes(inputs)
+            self._maybe_build(shapes)
+            output_shapes = self.compute_output_shape(shapes)
+            if self.output_shape is None:
+                self.output_shape = _map_shapes(output_shapes, _with_none_batch)
+            node.outputs = _map_shapes(
+                output_shapes, lambda shape: KerasTensor(shape, self.dtype, node=node)
+            )
+            return node.outputs
+        dummy = _dummy_inputs(inputs, self.dtype)
         with no_grad():
             outputs = self._call_tensors(dummy, *args, **{"training": False, **kwargs})
         node.outputs = _to_symbolic(outputs, node)
@@ -398,6 +413,14 @@ def _map_shapes(shape_or_shapes, fn):
 
 def _with_none_batch(shape):
     return (None,) + tuple(shape[1:])
+
+
+def _has_unknown_sizes(x):
+    return any(None in leaf.shape[1:] for leaf in tree.flatten(x) if isinstance(leaf, KerasTensor))
+
+
+def _computes_its_shapes(layer):
+    return type(layer).compute_output_shape is not Layer.compute_output_shape
 
 
 def _dummy_inputs(x, dtype):
