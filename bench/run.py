@@ -32,7 +32,9 @@ WORKLOAD_DIR = BENCH / "workloads"
 RESULTS = BENCH / "results"
 FRAMEWORKS = ("glassnet", "torch", "tf", "jax")
 PEERS = FRAMEWORKS[1:]
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
+TRAINING = ("W1", "W2", "W6", "W7")  # workloads with per-epoch records
+PREDICT_BATCHES = {"W3": ("32", "1024"), "W7": ("32", "128")}
 PREFIX = "BENCH_RESULT "
 LABELS = {"glassnet": "glassnet", "torch": "PyTorch", "tf": "Keras/TF", "jax": "Keras/JAX"}
 IMPORTS = {"glassnet": "glassnet", "torch": "torch", "tf": "keras", "jax": "keras"}
@@ -57,7 +59,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description="Benchmark glassnet against PyTorch, Keras-on-TF and Keras-on-JAX.")
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
-                        help="comma-separated subset of W1..W6 (default: all)")
+                        help="comma-separated subset of W1..W7 (default: all)")
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS),
                         help="comma-separated subset of glassnet,torch,tf,jax")
     parser.add_argument("--repeats", type=int, default=None,
@@ -65,14 +67,15 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=int, default=None,
                         help="W1 epochs, the accuracy run (default 30; quick: 2)")
     parser.add_argument("--train-epochs", type=int, default=None,
-                        help="W2/W6 epochs per process (default 6; quick: 2)")
+                        help="W2/W6/W7 epochs per process (default 6; quick: 2)")
     parser.add_argument("--train-size", type=int, default=None,
                         help="train on the first N of the 55,000 images (default all; "
                              "quick: 10000)")
     parser.add_argument("--import-repeats", type=int, default=None,
                         help="fresh-process imports per framework (default 7; quick: 3)")
     parser.add_argument("--predict-repeats", type=int, default=None,
-                        help="timed predict calls per batch size (default 7; quick: 3)")
+                        help="timed predict calls per batch size, W3 and W7 (default 7; "
+                             "quick: 3)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--noise", type=float, default=0.3,
                         help="others' CPU use (cores) above which an interval is noisy")
@@ -274,7 +277,7 @@ def run_w4(args, runner, pythons, setup, log):
 
 def run_processes(args, runner, log):
     """Every process workload for every framework, alternating, ``--repeats`` rounds."""
-    process_workloads = [w for w in ("W1", "W2", "W3", "W6")
+    process_workloads = [w for w in ("W1", "W2", "W3", "W6", "W7")
                          if w in args.workloads or (w == "W1" and "W5" in args.workloads)]
     runs = []
     total = args.repeats * len(process_workloads) * len(args.frameworks)
@@ -292,16 +295,18 @@ def describe(record):
     head = f"{record['workload']} {record['framework']} run {record['repeat'] + 1}: "
     if "error" in record:
         return head + "FAILED " + record["error"]
+    predicted = ", ".join(f"predict batch {size} {fmt(median(clean_values(t['repeats'])), 4)}"
+                          f" s" for size, t in record.get("predict", {}).items())
     if record["workload"] == "W3":
-        parts = [f"batch {size} {fmt(median(clean_values(t['repeats'])))} s"
-                 for size, t in record["predict"].items()]
-        return head + ", ".join(parts)
+        return head + predicted
     timed = record["epochs"][1:]
     text = (f"first epoch {record['epochs'][0]['seconds']:.2f} s, then "
             f"{fmt(median(clean_values(timed)))} s/epoch "
             f"({sum(not e['noisy'] for e in timed)}/{len(timed)} clean)")
     if "test_accuracy" in record:
         text += f", test acc. {record['test_accuracy']:.4f}"
+    if record["workload"] == "W7":
+        text += f", val. acc. {record['val_accuracy'][-1]:.4f}, {predicted}"
     return head + text + f" [{record['process_seconds']:.0f} s]"
 
 
@@ -333,13 +338,17 @@ def summarize(args, runs, w4):
 
     for framework in args.frameworks:
         mine = [r for r in runs if r["framework"] == framework and "error" not in r]
-        for workload in ("W1", "W2", "W6"):
+        for workload in TRAINING:
             done = [r for r in mine if r["workload"] == workload]
             if not done:
                 continue
             put(f"{workload}.s_per_epoch", framework,
                 stat([e for r in done for e in r["epochs"][1:]]))
             put(f"{workload}.first_epoch", framework, stat([r["epochs"][0] for r in done]))
+            if workload == "W7":
+                accuracies = [r["val_accuracy"][-1] for r in done]
+                put("W7.val_accuracy", framework,
+                    {"value": median(accuracies), "all": accuracies})
             if workload == "W1":
                 accuracies = [r["test_accuracy"] for r in done]
                 put("W1.test_accuracy", framework,
@@ -348,11 +357,12 @@ def summarize(args, runs, w4):
                 put("W5.peak_rss_mib", framework, {"value": median(peaks), "all": peaks})
                 loaded = [r["memory_after_data"]["rss_mib"] for r in done]
                 put("W5.data_rss_mib", framework, {"value": median(loaded), "all": loaded})
-        for size in ("32", "1024"):
-            repeats = [rec for r in mine if r["workload"] == "W3"
-                       for rec in r["predict"][size]["repeats"]]
-            if repeats:
-                put(f"W3.predict_b{size}", framework, stat(repeats))
+        for workload, sizes in PREDICT_BATCHES.items():
+            for size in sizes:
+                repeats = [rec for r in mine if r["workload"] == workload
+                           for rec in r["predict"][size]["repeats"]]
+                if repeats:
+                    put(f"{workload}.predict_b{size}", framework, stat(repeats))
         if w4 and framework in w4["imports"]:
             timed = [r for r in w4["imports"][framework] if not r["warm_up"] and "seconds" in r]
             put("W4.import_s", framework, stat(timed))
@@ -379,6 +389,11 @@ def table_rows(args, summary):
         ("W5 RSS once the data is loaded, MiB", "W5.data_rss_mib", 0, False),
         ("W6 s/epoch", "W6.s_per_epoch", 3, True),
         ("W6 first epoch s", "W6.first_epoch", 3, True),
+        ("W7 CNN s/epoch", "W7.s_per_epoch", 3, True),
+        ("W7 CNN first epoch s", "W7.first_epoch", 3, True),
+        (f"W7 val. acc. after {args.train_epochs} epochs", "W7.val_accuracy", 4, False),
+        ("W7 CNN predict 10k, batch 32, s", "W7.predict_b32", 4, True),
+        ("W7 CNN predict 10k, batch 128, s", "W7.predict_b128", 4, True),
     ]
     return [row for row in rows if row[1] in summary]
 
@@ -502,7 +517,7 @@ def write_markdown(path, report, header, rows, noise):
         f"- command: `{report['command']}`",
         f"- versions: {report['versions_line']}",
         f"- glassnet's BLAS: {report['blas_line']}",
-        f"- {args['threads']} threads per framework; W1 {args['epochs']} epochs, W2/W6 "
+        f"- {args['threads']} threads per framework; W1 {args['epochs']} epochs, W2/W6/W7 "
         f"{args['train_epochs']} epochs per process, {args['repeats']} process(es) per "
         f"workload and framework, alternating; noisy = other processes used more than "
         f"{args['noise']} core",

@@ -492,6 +492,9 @@ def by_id(cases):
 # Differentiable ops with a test file of their own (naive loops, PyTorch, Keras' values).
 TESTED_ELSEWHERE = {
     "conv": "tests/test_convolution.py",
+    "conv_transpose": "tests/test_convolution_variants.py",
+    "depthwise_conv": "tests/test_convolution_variants.py",
+    "separable_conv": "tests/test_convolution_variants.py",
     "max_pool": "tests/test_pooling.py",
     "average_pool": "tests/test_pooling.py",
 }

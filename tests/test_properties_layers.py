@@ -247,6 +247,128 @@ def conv_cases(draw, rank):
 
 
 @st.composite
+def _window_steps(draw, rank):
+    """(strides, dilation) of a Keras conv layer: one of them all ones, never both > 1."""
+    steps = st.lists(st.integers(1, 3), min_size=rank, max_size=rank).map(tuple)
+    if draw(st.booleans()):
+        return draw(steps), (1,) * rank
+    return (1,) * rank, draw(steps)
+
+
+def _bias_on_channels(z, bias, first):
+    return z + (bias.reshape((-1, 1, 1)) if first else bias)
+
+
+@st.composite
+def conv_transpose_cases(draw):
+    """Conv2DTranspose: kernels of 1-3 taps, strides or dilation, output_padding below the
+    strides (or None), any padding; any input size fits a transposed convolution."""
+    channels, filters = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    kernel = tuple(draw(st.lists(st.integers(1, 3), min_size=2, max_size=2)))
+    strides, dilation = draw(_window_steps(2))
+    output_padding = None
+    if draw(st.booleans()):
+        output_padding = tuple(draw(st.integers(0, s - 1)) for s in strides)
+    padding = draw(st.sampled_from(["valid", "same"]))
+    data_format = draw(st.sampled_from([None, "channels_last", "channels_first"]))
+    sizes = draw(st.lists(st.integers(1, 3), min_size=2, max_size=2))
+    use_bias = draw(st.booleans())
+    activation = draw(st.sampled_from(ACTIVATION_NAMES))
+    kwargs = {
+        **draw(common_kwargs()),
+        "filters": filters,
+        "kernel_size": kernel,
+        "strides": strides,
+        "padding": padding,
+        "output_padding": output_padding,
+        "data_format": data_format,
+        "dilation_rate": dilation,
+        "activation": activation,
+        "use_bias": use_bias,
+        "kernel_initializer": draw(weight_initializers),
+        "bias_initializer": draw(weight_initializers),
+        "kernel_regularizer": draw(weight_regularizers),
+        "bias_regularizer": draw(weight_regularizers),
+        "activity_regularizer": draw(weight_regularizers),
+        "kernel_constraint": draw(weight_constraints),
+        "bias_constraint": draw(weight_constraints),
+    }
+    first = data_format == "channels_first"
+    shape = (draw(batches), *((channels, *sizes) if first else (*sizes, channels)))
+    weights = [("kernel", kernel + (filters, channels), True)]
+    weights += [("bias", (filters,), True)] * use_bias
+
+    def kinks(layer, arrays):  # the pre-activations z = conv_transpose(x, w) + b
+        z = ops.conv_transpose(arrays[0], layer.kernel.data, layer.strides, layer.padding,
+                               layer.output_padding, layer.data_format,
+                               layer.dilation_rate).data
+        if use_bias:
+            z = _bias_on_channels(z, layer.bias.data, first)
+        return _distance(z, ACTIVATION_KINKS.get(activation, ()))
+
+    return LayerCase(kwargs, [shape], weights, kinks)
+
+
+@st.composite
+def depthwise_cases(draw, separable=False):
+    """DepthwiseConv2D / SeparableConv2D: kernels of 1-3 taps, strides or dilation, a depth
+    multiplier of 1-2, any padding, an input the kernel fits in."""
+    channels, multiplier = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    filters = draw(st.integers(1, 3))
+    kernel = tuple(draw(st.lists(st.integers(1, 3), min_size=2, max_size=2)))
+    strides, dilation = draw(_window_steps(2))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    data_format = draw(st.sampled_from([None, "channels_last", "channels_first"]))
+    sizes = [draw(st.integers(d * (k - 1) + 1, d * (k - 1) + 3)) for k, d in zip(kernel, dilation)]
+    use_bias = draw(st.booleans())
+    activation = draw(st.sampled_from(ACTIVATION_NAMES))
+    kernels = ["depthwise", "pointwise"] if separable else ["depthwise"]
+    kwargs = {
+        **draw(common_kwargs()),
+        "kernel_size": kernel[0] if len(set(kernel)) == 1 and draw(st.booleans()) else kernel,
+        "strides": strides,
+        "padding": padding,
+        "depth_multiplier": multiplier,
+        "data_format": data_format,
+        "dilation_rate": dilation,
+        "activation": activation,
+        "use_bias": use_bias,
+        "bias_initializer": draw(weight_initializers),
+        "bias_regularizer": draw(weight_regularizers),
+        "activity_regularizer": draw(weight_regularizers),
+        "bias_constraint": draw(weight_constraints),
+    }
+    for name in kernels:
+        kwargs[f"{name}_initializer"] = draw(weight_initializers)
+        kwargs[f"{name}_regularizer"] = draw(weight_regularizers)
+        kwargs[f"{name}_constraint"] = draw(weight_constraints)
+    first = data_format == "channels_first"
+    shape = (draw(batches), *((channels, *sizes) if first else (*sizes, channels)))
+    depthwise = kernel + (channels, multiplier)
+    if separable:
+        kwargs["filters"] = filters
+        weights = [("depthwise_kernel", depthwise, True),
+                   ("pointwise_kernel", (1, 1, channels * multiplier, filters), True)]
+        weights += [("bias", (filters,), True)] * use_bias
+    else:
+        weights = [("kernel", depthwise, True)]
+        weights += [("bias", (channels * multiplier,), True)] * use_bias
+
+    def kinks(layer, arrays):  # the pre-activations
+        common = (layer.strides, layer.padding, layer.data_format, layer.dilation_rate)
+        if separable:
+            z = ops.separable_conv(arrays[0], layer.depthwise_kernel.data,
+                                   layer.pointwise_kernel.data, *common).data
+        else:
+            z = ops.depthwise_conv(arrays[0], layer.kernel.data, *common).data
+        if use_bias:
+            z = _bias_on_channels(z, layer.bias.data, first)
+        return _distance(z, ACTIVATION_KINKS.get(activation, ()))
+
+    return LayerCase(kwargs, [shape], weights, kinks)
+
+
+@st.composite
 def batch_normalization_cases(draw):
     inner = draw(inner_shapes)
     rank = len(inner) + 1
@@ -493,6 +615,9 @@ LAYER_CASES = {
     layers.Dense: dense_cases(),
     layers.Conv1D: conv_cases(1),
     layers.Conv2D: conv_cases(2),
+    layers.Conv2DTranspose: conv_transpose_cases(),
+    layers.DepthwiseConv2D: depthwise_cases(),
+    layers.SeparableConv2D: depthwise_cases(separable=True),
     layers.BatchNormalization: batch_normalization_cases(),
     layers.PReLU: prelu_cases(),
     layers.Dropout: dropout_cases(),

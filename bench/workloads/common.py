@@ -155,7 +155,7 @@ def environment():
 
 
 # --- command line and result ---------------------------------------------------------
-WORKLOADS = ("W1", "W2", "W3", "W6")
+WORKLOADS = ("W1", "W2", "W3", "W6", "W7")
 
 
 def parse_args(argv=None):

@@ -1,4 +1,5 @@
-"""Convolution: the primitive behind Conv1D and Conv2D (``keras.ops.conv``).
+"""Convolution: the primitives behind the Conv layers (``keras.ops.conv``, ``conv_transpose``)
+and the composites ``depthwise_conv`` and ``separable_conv``.
 
 As in every deep-learning library, "convolution" is a cross-correlation: the kernel is
 not flipped.  It is computed as the lecture's sum, rearranged into one matrix product
@@ -8,11 +9,19 @@ Python loop over pixels), copied once into the matrix, and multiplied by BLAS.  
 backward pass is two matrix products and a col2im that adds each column block back to
 the pixels it came from, looping over the kernel's offsets only.
 
+The transposed convolution is the adjoint of the convolution, so it is made of the same
+two pieces with their roles swapped: its forward is Conv's input-gradient computation
+(a matrix product, then col2im) and its input gradient is Conv's forward (im2col, then a
+matrix product).  A depthwise convolution is a grouped convolution with one group per
+channel, and a separable one is a depthwise convolution followed by a 1x1 convolution:
+both are composed from ``conv`` and get their gradients from it.
+
 Shapes (channels_last, the default; channels_first moves the channels after the batch):
-    inputs  (N, *spatial, C)                e.g. (N, H, W, C)
-    kernel  (*kernel_size, C / G, F)        e.g. (k_h, k_w, C / G, F)
-    output  (N, *output_spatial, F)         e.g. (N, H_out, W_out, F)
-with G = C / kernel.shape[-2] groups.  Works for 1, 2 and 3 spatial axes.
+    conv            inputs (N, *spatial, C), kernel (*kernel_size, C / G, F) -> (N, *out, F)
+    conv_transpose  inputs (N, *spatial, C), kernel (*kernel_size, F, C)     -> (N, *out, F)
+    depthwise_conv  inputs (N, *spatial, C), kernel (*kernel_size, C, M)     -> (N, *out, C M)
+with G = C / kernel.shape[-2] groups and M the depth multiplier.  Works for 1, 2 and 3
+spatial axes.
 """
 import itertools
 import math
@@ -20,10 +29,13 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from glassnet.autodiff import sliding_windows
+from glassnet.autodiff import primitives, sliding_windows
 from glassnet.autodiff.engine import Function
 
 PADDINGS = ("valid", "same", "causal")
+CONV_KERNEL = "(*kernel_size, in_channels / groups, filters)"
+TRANSPOSE_KERNEL = "(*kernel_size, filters, in_channels)"
+DEPTHWISE_KERNEL = "(*kernel_size, in_channels, depth_multiplier)"
 
 
 class Conv(Function):
@@ -57,19 +69,17 @@ class Conv(Function):
     def forward(self, x, w):
         if self.channels_first:
             x = np.moveaxis(x, 1, -1)  # (N, *spatial, C), a view
-        self.x_dtype, self.x_shape = x.dtype, x.shape
+        self.x_dtype = x.dtype
         self.w_dtype, self.w_shape = w.dtype, w.shape
         x = _pad(x, self.pads)  # (N, *padded, C)
         self.padded_shape = x.shape
         groups = x.shape[-1] // w.shape[-2]
-        windows = _windows(x, w.shape[:-2], self.strides, self.dilation)  # (N, *out, *kernel, C)
-        self.windows_shape = windows.shape
-        self.out_shape = windows.shape[: 1 + len(self.strides)] + w.shape[-1:]  # (N, *out, F)
-        rows = math.prod(self.out_shape[:-1])  # one per output pixel: N * prod(out)
-        self.X_col = _group(windows, groups, rows)  # (G, rows, kernel entries), the one copy
+        self.X_col, self.windows_shape = _im2col(x, w.shape[:-2], self.strides, self.dilation,
+                                                 groups)  # (G, rows, kernel entries)
         self.W_col = _group(w, groups, math.prod(w.shape[:-1]))  # (G, kernel entries, F / G)
         Z = np.matmul(self.X_col, self.W_col)  # (G, rows, F / G)
-        z = _ungroup(Z, self.out_shape)  # (N, *out, F)
+        out_shape = self.windows_shape[: 1 + len(self.strides)] + w.shape[-1:]  # (N, *out, F)
+        z = _ungroup(Z, out_shape)  # (N, *out, F)
         return np.moveaxis(z, -1, 1) if self.channels_first else z
 
     def backward(self, g):
@@ -83,28 +93,79 @@ class Conv(Function):
             dw = _ungroup(dW_col, self.w_shape).astype(self.w_dtype, copy=False)  # kernel's
         if self.needs_grad[0]:
             dX_col = np.matmul(dZ, np.swapaxes(self.W_col, 1, 2))  # (G, rows, kernel entries)
-            dx = self._col2im(_ungroup(dX_col, self.windows_shape))  # (N, *spatial, C)
+            dx = _col2im(_ungroup(dX_col, self.windows_shape), self.padded_shape,
+                         self.strides, self.dilation)  # (N, *padded, C)
+            dx = _unpad(dx, self.pads).astype(self.x_dtype, copy=False)  # (N, *spatial, C)
             if self.channels_first:
                 dx = np.moveaxis(dx, -1, 1)  # (N, C, *spatial)
         return dx, dw
 
-    def _col2im(self, dwindows):
-        """dL/dx from dL/dwindows (N, *out, *kernel, C): every entry is added back to the
-        pixel it was read from, one strided slice per kernel offset (u, v)."""
-        rank = len(self.strides)
-        out = self.windows_shape[1 : 1 + rank]
-        kernel_size = self.windows_shape[1 + rank : 1 + 2 * rank]
-        dx = np.zeros(self.padded_shape, dtype=dwindows.dtype)  # (N, *padded, C)
-        for offset in itertools.product(*(range(k) for k in kernel_size)):  # (u, v)
-            pixels = tuple(  # i*s + u*d for i = 0 .. out - 1, along each spatial axis
-                slice(u * d, u * d + s * (n - 1) + 1, s)
-                for u, d, s, n in zip(offset, self.dilation, self.strides, out)
-            )
-            dx[(slice(None), *pixels)] += dwindows[(slice(None),) * (1 + rank) + offset]
-        inside = tuple(  # the padding cut off
-            slice(before, before + n) for (before, _), n in zip(self.pads, self.x_shape[1:-1])
+
+class ConvTranspose(Function):
+    """y = conv_transpose(x, w): the adjoint of conv, mapping a conv's output shape back
+    to its input shape ("deconvolution", learned upsampling).
+
+    Equations (2-D, channels last, strides s, dilation d, kernel w (k_h, k_w, F, C)):
+        y_full[n, i*s_h + u*d_h, j*s_w + v*d_w, k'] += sum_k x[n, i, j, k] w[u, v, k', k]
+        y = y_full with its padding cut off (rows pads[a][0] .. pads[a][0] + out_a - 1)
+    i.e. every input pixel stamps the kernel, scaled by its value, s pixels after the
+    previous one.  Equivalently: x scattered s pixels apart (s - 1 zeros between
+    neighbours), zero-padded, then correlated with the flipped kernel.  For the same w,
+    <conv(y, w), x> = <y, conv_transpose(x, w)>: the two maps are each other's adjoint.
+    As matrices, with the roles of Conv's backward (X: one row per input pixel (n, i, j)):
+        Y_col = X W_col^T                    W_col[(u, v, k'), k] = w[u, v, k', k]
+        y_full = col2im(Y_col)               (one strided add per offset (u, v))
+    Backward, with g = dL/dy padded back to y_full's shape (the adjoint of the cut):
+        G_col = im2col(g_full)               (Conv's forward windows)
+        dL/dx = G_col W_col                  (= conv(g, w): Conv's forward)
+        dL/dW_col = G_col^T X
+
+    Arguments:
+        strides, dilation: one int per spatial axis.
+        pads: one (before, after) pair per spatial axis: y_full = y padded by them (a
+            negative ``after``: the last rows of y are beyond every window, hence zero).
+        channels_first: whether the channels axis follows the batch axis.
+    """
+
+    def __init__(self, strides, dilation, pads, channels_first=False):
+        self.strides, self.dilation, self.pads = strides, dilation, pads
+        self.channels_first = channels_first
+
+    def forward(self, x, w):
+        if self.channels_first:
+            x = np.moveaxis(x, 1, -1)  # (N, *spatial, C), a view
+        self.x_dtype, self.x_shape = x.dtype, x.shape
+        self.w_dtype, self.w_shape = w.dtype, w.shape
+        kernel_size = w.shape[:-2]
+        self.X = x.reshape(-1, x.shape[-1])  # (rows, C): one row per input pixel
+        self.W_col = w.reshape(-1, w.shape[-1])  # (kernel entries (u, v, k'), C)
+        Y_col = self.X @ self.W_col.T  # (rows, kernel entries)
+        windows_shape = x.shape[:-1] + w.shape[:-1]  # (N, *spatial, *kernel, F)
+        full = tuple(  # the rows the windows cover: (n - 1) s + d (k - 1) + 1
+            (n - 1) * s + d * (k - 1) + 1
+            for n, k, s, d in zip(x.shape[1:-1], kernel_size, self.strides, self.dilation)
         )
-        return dx[(slice(None), *inside)].astype(self.x_dtype, copy=False)  # (N, *spatial, C)
+        y_full = _col2im(Y_col.reshape(windows_shape), (x.shape[0], *full, w.shape[-2]),
+                         self.strides, self.dilation)  # (N, *full, F)
+        y = _unpad(y_full, self.pads)  # (N, *out, F)
+        return np.moveaxis(y, -1, 1) if self.channels_first else y
+
+    def backward(self, g):
+        if self.channels_first:
+            g = np.moveaxis(g, 1, -1)  # (N, *out, F), a view
+        g_full = _pad(g, self.pads)  # (N, *full, F)
+        G_col, _ = _im2col(g_full, self.w_shape[:-2], self.strides, self.dilation, 1)
+        G_col = G_col[0]  # (rows, kernel entries): one row per input pixel of x
+        dx = dw = None
+        if self.needs_grad[0]:
+            dx = (G_col @ self.W_col).reshape(self.x_shape)  # (N, *spatial, C)
+            dx = dx.astype(self.x_dtype, copy=False)
+            if self.channels_first:
+                dx = np.moveaxis(dx, -1, 1)  # (N, C, *spatial)
+        if self.needs_grad[1]:
+            dW_col = G_col.T @ self.X  # (kernel entries, C)
+            dw = dW_col.reshape(self.w_shape).astype(self.w_dtype, copy=False)
+        return dx, dw
 
 
 # --------------------------------------------------------------------------
@@ -113,10 +174,27 @@ class Conv(Function):
 
 
 def _pad(x, pads):
-    """x with pads[a] = (before, after) zero rows around spatial axis a (x itself if none)."""
-    if not any(before or after for before, after in pads):
-        return x
-    return np.pad(x, ((0, 0), *pads, (0, 0)))  # (N, *padded, C)
+    """x with pads[a] = (before, after) zero rows around spatial axis a; a negative
+    ``after`` cuts that many rows off the end instead (x itself if nothing changes)."""
+    widths = tuple((before, max(after, 0)) for before, after in pads)
+    if any(before or after for before, after in widths):
+        x = np.pad(x, ((0, 0), *widths, (0, 0)))  # (N, *padded, C)
+    if any(after < 0 for _, after in pads):
+        x = x[(slice(None), *(slice(0, n + min(after, 0))
+                              for n, (_, after) in zip(x.shape[1:-1], pads)))]
+    return x
+
+
+def _unpad(x, pads):
+    """The adjoint of ``_pad``: the rows it added cut off again (and, for a negative
+    ``after``, the rows it cut off put back as zeros)."""
+    grow = tuple((0, max(-after, 0)) for _, after in pads)
+    if any(after for _, after in grow):
+        x = np.pad(x, ((0, 0), *grow, (0, 0)))  # (N, *longer, C)
+    inside = tuple(
+        slice(before, n - max(after, 0)) for n, (before, after) in zip(x.shape[1:-1], pads)
+    )
+    return x[(slice(None), *inside)]
 
 
 def _windows(x, kernel_size, strides, dilation):
@@ -141,6 +219,31 @@ def _windows(x, kernel_size, strides, dilation):
     return as_strided(x, shape=shape, strides=steps, writeable=False)
 
 
+def _im2col(x, kernel_size, strides, dilation, groups):
+    """X_col (G, rows, kernel entries) of the padded x (N, *padded, C), copied once from
+    the windows view, and the windows' shape (N, *out, *kernel_size, C)."""
+    windows = _windows(x, kernel_size, strides, dilation)  # (N, *out, *kernel, C)
+    rows = math.prod(windows.shape[: 1 + len(strides)])  # one per output pixel: N * prod(out)
+    return _group(windows, groups, rows), windows.shape
+
+
+def _col2im(dwindows, shape, strides, dilation):
+    """The adjoint of the windows view: an array of ``shape`` (N, *padded, C) in which
+    every entry of dwindows (N, *out, *kernel, C) is added to the pixel it was read from,
+    one strided slice per kernel offset (u, v)."""
+    rank = len(strides)
+    out = dwindows.shape[1 : 1 + rank]
+    kernel_size = dwindows.shape[1 + rank : 1 + 2 * rank]
+    dx = np.zeros(shape, dtype=dwindows.dtype)  # (N, *padded, C)
+    for offset in itertools.product(*(range(k) for k in kernel_size)):  # (u, v)
+        pixels = tuple(  # i*s + u*d for i = 0 .. out - 1, along each spatial axis
+            slice(u * d, u * d + s * (n - 1) + 1, s)
+            for u, d, s, n in zip(offset, dilation, strides, out)
+        )
+        dx[(slice(None), *pixels)] += dwindows[(slice(None),) * (1 + rank) + offset]
+    return dx
+
+
 def _group(a, groups, rows):
     """(..., C) -> (G, rows, -1): the channel block gamma (C / G channels) goes to group gamma.
 
@@ -161,28 +264,31 @@ def _ungroup(A, shape):
 
 
 # --------------------------------------------------------------------------
-# Arguments, padding and output sizes (shared with the Conv layers)
+# Shape checks (shared with the Conv layers)
 # --------------------------------------------------------------------------
 
 
-
-
-
-
-def check_rank(owner, inputs_shape, kernel_shape):
+def check_rank(owner, inputs_shape, kernel_shape, layout=CONV_KERNEL, name="kernel"):
     """The number of spatial axes (1, 2 or 3), the same for the input and the kernel."""
     rank = len(kernel_shape) - 2
     if len(inputs_shape) != len(kernel_shape) or rank not in (1, 2, 3):
         raise ValueError(
-            f"{owner}: inputs and kernel must have the same rank, 3, 4 or 5: "
-            "(batch, *spatial, channels) and (*kernel_size, in_channels / groups, filters). "
-            + _received(inputs_shape, kernel_shape)
+            f"{owner}: inputs and {name} must have the same rank, 3, 4 or 5: "
+            f"(batch, *spatial, channels) and {layout}. "
+            + _received(inputs_shape, kernel_shape, name)
         )
     return rank
 
 
-def _received(inputs_shape, kernel_shape):
-    return f"Received: inputs.shape={tuple(inputs_shape)}, kernel.shape={tuple(kernel_shape)}"
+def _received(inputs_shape, kernel_shape, name="kernel"):
+    return f"Received: inputs.shape={tuple(inputs_shape)}, {name}.shape={tuple(kernel_shape)}"
+
+
+def _split(inputs_shape, data_format):
+    """(channels, spatial sizes) of an input shape."""
+    if data_format == "channels_first":
+        return inputs_shape[1], tuple(inputs_shape[2:])
+    return inputs_shape[-1], tuple(inputs_shape[1:-1])
 
 
 def check_shapes(owner, inputs_shape, kernel_shape, strides, padding, dilation, data_format):
@@ -195,9 +301,7 @@ def check_shapes(owner, inputs_shape, kernel_shape, strides, padding, dilation, 
     """
     shapes = _received(inputs_shape, kernel_shape)
     check_rank(owner, inputs_shape, kernel_shape)
-    first = data_format == "channels_first"
-    channels = inputs_shape[1] if first else inputs_shape[-1]
-    spatial = inputs_shape[2:] if first else inputs_shape[1:-1]
+    channels, spatial = _split(inputs_shape, data_format)
     per_group, filters = kernel_shape[-2], kernel_shape[-1]
     if channels is not None and (per_group < 1 or channels % per_group):
         raise ValueError(
@@ -210,6 +314,11 @@ def check_shapes(owner, inputs_shape, kernel_shape, strides, padding, dilation, 
             f"{owner}: the kernel's filters ({filters}) must be a multiple of the number of "
             f"groups ({groups} = {channels} input channels / {per_group}). {shapes}"
         )
+    _check_fits(owner, spatial, kernel_shape, padding, dilation, shapes)
+
+
+def _check_fits(owner, spatial, kernel_shape, padding, dilation, shapes):
+    """With "valid" padding the dilated kernel must fit in every spatial axis."""
     if padding != "valid":
         return
     dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape[:-2], dilation))
@@ -220,10 +329,50 @@ def check_shapes(owner, inputs_shape, kernel_shape, strides, padding, dilation, 
         )
 
 
+def check_transpose_shapes(owner, inputs_shape, kernel_shape, data_format):
+    """The input's rank must be the kernel's and its channels the kernel's last axis."""
+    check_rank(owner, inputs_shape, kernel_shape, TRANSPOSE_KERNEL)
+    channels, _ = _split(inputs_shape, data_format)
+    if channels is not None and channels != kernel_shape[-1]:
+        raise ValueError(
+            f"{owner}: the input's channels ({channels}) must equal the kernel's in_channels "
+            f"(its last axis, {kernel_shape[-1]}). {_received(inputs_shape, kernel_shape)}"
+        )
+
+
+def check_depthwise_shapes(owner, inputs_shape, kernel_shape, padding, dilation, data_format,
+                           name="kernel"):
+    """The input's rank must be the kernel's, its channels the kernel's in_channels, and
+    with "valid" padding the dilated kernel must fit in the input."""
+    shapes = _received(inputs_shape, kernel_shape, name)
+    check_rank(owner, inputs_shape, kernel_shape, DEPTHWISE_KERNEL, name)
+    channels, spatial = _split(inputs_shape, data_format)
+    if channels is not None and channels != kernel_shape[-2]:
+        raise ValueError(
+            f"{owner}: the input's channels ({channels}) must equal the {name}'s in_channels "
+            f"(its axis -2, {kernel_shape[-2]}). {shapes}"
+        )
+    _check_fits(owner, spatial, kernel_shape, padding, dilation, shapes)
+
+
+def check_pointwise_shape(owner, depthwise_shape, pointwise_shape):
+    """The pointwise kernel must be (1, ..., 1, in_channels * depth_multiplier, filters)."""
+    rank = len(depthwise_shape) - 2
+    channels = depthwise_shape[-2] * depthwise_shape[-1]
+    if len(pointwise_shape) != rank + 2 or tuple(pointwise_shape[:-1]) != (1,) * rank + (
+        channels,
+    ):
+        expected = (1,) * rank + (channels,)
+        raise ValueError(
+            f"{owner}: pointwise_kernel must have shape {expected[:-1]} + "
+            f"(in_channels * depth_multiplier = {channels}, filters). Received: "
+            f"depthwise_kernel.shape={tuple(depthwise_shape)}, "
+            f"pointwise_kernel.shape={tuple(pointwise_shape)}"
+        )
 
 
 # --------------------------------------------------------------------------
-# The function users call
+# The functions users call
 # --------------------------------------------------------------------------
 
 
@@ -254,9 +403,111 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     padding = sliding_windows.padding_mode("conv", padding, PADDINGS)
     data_format = sliding_windows.data_format("conv", data_format)
     check_shapes("conv", inputs_shape, kernel_shape, strides, padding, dilation, data_format)
-    spatial = inputs_shape[2:] if data_format == "channels_first" else inputs_shape[1:-1]
+    _, spatial = _split(inputs_shape, data_format)
     pads = tuple(
         sliding_windows.padding_amounts(n, k, s, padding, d)
         for n, k, s, d in zip(spatial, kernel_shape[:-2], strides, dilation)
     )
     return Conv(strides, dilation, pads, data_format == "channels_first").apply(inputs, kernel)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """Transposed convolution, as ``keras.ops.conv_transpose``: the adjoint of ``conv``,
+    which maps an input of conv's output shape to one of conv's input shape.
+
+    Equations (2-D, channels last, strides s, dilation d, K = d (k - 1) + 1):
+        y_full[n, i*s_h + u*d_h, j*s_w + v*d_w, k'] += sum_k x[n, i, j, k] w[u, v, k', k]
+        y = y_full[n, b_h : b_h + out_h, b_w : b_w + out_w, k']   (zeros past y_full's end)
+    i.e. x scattered s pixels apart, zero-padded, then correlated with the flipped kernel.
+    Output size per axis of n pixels (as Keras and TensorFlow compute it; p = output_padding):
+        "valid": (n - 1) s + K + p,    p = max(K, s) - K when None
+        "same":  n s when p is None, else (n - 1) s + (K mod 2) + p
+    b (the rows cut off the front) is in ``sliding_windows.transposed_padding``.
+
+    Arguments:
+        inputs: (batch, *spatial, in_channels), or channels first.
+        kernel: (*kernel_size, filters, in_channels), as Keras stores Conv2DTranspose's.
+        strides, dilation_rate: an int or one int per spatial axis.
+        padding: "valid" or "same".
+        output_padding: None, or an int (or one per axis) >= 0 and < strides: rows added
+            at the end of each axis (it picks one of the s input sizes a strided conv
+            maps to the same output size).
+        data_format: "channels_last" or "channels_first"; None means
+            ``config.image_data_format()``.
+    """
+    owner = "conv_transpose"
+    inputs_shape, kernel_shape = np.shape(inputs), np.shape(kernel)
+    rank = check_rank(owner, inputs_shape, kernel_shape, TRANSPOSE_KERNEL)
+    strides = sliding_windows.window_tuple(owner, "strides", strides, rank)
+    dilation = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, rank)
+    padding = sliding_windows.padding_mode(owner, padding)
+    output_padding = sliding_windows.output_padding_tuple(owner, output_padding, strides)
+    data_format = sliding_windows.data_format(owner, data_format)
+    check_transpose_shapes(owner, inputs_shape, kernel_shape, data_format)
+    _, spatial = _split(inputs_shape, data_format)
+    pads = tuple(
+        sliding_windows.transposed_padding(n, k, s, padding, d, p)
+        for n, k, s, d, p in zip(spatial, kernel_shape[:-2], strides, dilation, output_padding)
+    )
+    first = data_format == "channels_first"
+    return ConvTranspose(strides, dilation, pads, first).apply(inputs, kernel)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    """Depthwise convolution, as ``keras.ops.depthwise_conv``: every input channel is
+    convolved with its own M kernels, and channels are never mixed.
+
+    Equations (2-D, channels last, M = depth_multiplier):
+        z[n, i, j, c*M + q] = sum_u sum_v x[n, i*s_h + u*d_h, j*s_w + v*d_w, c] w[u, v, c, q]
+    This is ``conv`` with G = C groups of one channel each: the kernel (*k, C, M) read as
+    (*k, 1, C M), whose filter c*M + q belongs to group c.  Its gradient is conv's.
+
+    Arguments:
+        inputs: (batch, *spatial, C), or channels first.
+        kernel: (*kernel_size, C, depth_multiplier).
+        strides, padding ("valid"/"same"), data_format, dilation_rate: as ``conv``.
+    """
+    owner = "depthwise_conv"
+    inputs_shape, kernel_shape = np.shape(inputs), np.shape(kernel)
+    rank = check_rank(owner, inputs_shape, kernel_shape, DEPTHWISE_KERNEL)
+    strides = sliding_windows.window_tuple(owner, "strides", strides, rank)
+    dilation = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, rank)
+    padding = sliding_windows.padding_mode(owner, padding)
+    data_format = sliding_windows.data_format(owner, data_format)
+    check_depthwise_shapes(owner, inputs_shape, kernel_shape, padding, dilation, data_format)
+    *kernel_size, channels, multiplier = kernel_shape
+    grouped = primitives.reshape(kernel, (*kernel_size, 1, channels * multiplier))  # (*k, 1, C M)
+    return conv(inputs, grouped, strides, padding, data_format, dilation)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    """Depthwise separable convolution, as ``keras.ops.separable_conv``: a depthwise
+    convolution (space, per channel), then a 1x1 convolution (channels, per pixel).
+
+    Equations (2-D, channels last, M = depth_multiplier):
+        h[n, i, j, c*M + q] = sum_u sum_v x[n, i*s_h + u*d_h, j*s_w + v*d_w, c] w_d[u, v, c, q]
+        z[n, i, j, k']      = sum_m h[n, i, j, m] w_p[0, 0, m, k']
+    Parameters: k_h k_w C M + C M F instead of k_h k_w C F for a Conv2D.
+
+    Arguments:
+        inputs: (batch, *spatial, C), or channels first.
+        depthwise_kernel: (*kernel_size, C, depth_multiplier).
+        pointwise_kernel: (1, ..., 1, C * depth_multiplier, filters).
+        strides, padding ("valid"/"same"), data_format, dilation_rate: of the depthwise step.
+    """
+    owner = "separable_conv"
+    inputs_shape = np.shape(inputs)
+    depthwise_shape, pointwise_shape = np.shape(depthwise_kernel), np.shape(pointwise_kernel)
+    rank = check_rank(owner, inputs_shape, depthwise_shape, DEPTHWISE_KERNEL, "depthwise_kernel")
+    strides = sliding_windows.window_tuple(owner, "strides", strides, rank)
+    dilation = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, rank)
+    padding = sliding_windows.padding_mode(owner, padding)
+    data_format = sliding_windows.data_format(owner, data_format)
+    check_depthwise_shapes(owner, inputs_shape, depthwise_shape, padding, dilation, data_format,
+                           "depthwise_kernel")
+    check_pointwise_shape(owner, depthwise_shape, pointwise_shape)
+    h = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation)
+    return conv(h, pointwise_kernel, 1, "valid", data_format)

@@ -9,6 +9,15 @@ One spatial axis of size n, a window (kernel or pool) of size k, stride s, dilat
                                      (TensorFlow's choice: an odd extra row goes at the end)
     padding, "causal":               (d (k - 1), 0)  (the output at t sees inputs up to t only)
 
+The transposed convolution (the adjoint of a strided convolution) maps n pixels to
+out pixels, K = d (k - 1) + 1, p = output_padding (as Keras and TensorFlow compute them):
+
+    output size, "valid":            (n - 1) s + K + p,       p = max(K, s) - K when None
+    output size, "same":             n s when p is None, else (n - 1) s + (K mod 2) + p
+    rows cut off the front, "valid": 0
+    rows cut off the front, "same":  K - 1 - min(ceil(t / 2), K - 1),
+                                     t = s + K - 2 when p is None, else K + (K mod 2) - 2 + p
+
 Also the checks of the arguments that describe windows and layouts, so that every layer and
 op spells its errors the same way.
 """
@@ -38,6 +47,64 @@ def padding_amounts(n, k, s, padding, d=1):
         return (d * (k - 1), 0)
     total = max((output_size(n, k, s, padding, d) - 1) * s + d * (k - 1) + 1 - n, 0)
     return (total // 2, total - total // 2)
+
+
+def transposed_output_size(n, k, s, padding, d=1, output_padding=None):
+    """The length of a transposed convolution's output along an axis of ``n`` pixels."""
+    if n is None:
+        return None
+    dilated = d * (k - 1) + 1  # K
+    if padding == "valid":
+        extra = max(dilated, s) - dilated if output_padding is None else output_padding
+        return (n - 1) * s + dilated + extra
+    if output_padding is None:
+        return n * s
+    return (n - 1) * s + dilated % 2 + output_padding
+
+
+def transposed_padding(n, k, s, padding, d=1, output_padding=None):
+    """(before, after) of a transposed convolution along an axis of ``n`` pixels: its output
+    padded by them is the (n - 1) s + K rows that the n windows of the convolution it is
+    the adjoint of cover.  A negative ``after`` means the output's last -after rows lie
+    beyond every window (they get no contribution)."""
+    dilated = d * (k - 1) + 1  # K
+    out = transposed_output_size(n, k, s, padding, d, output_padding)
+    if padding == "valid":
+        before = 0
+    else:
+        if output_padding is None:
+            total = s + dilated - 2
+        else:
+            total = dilated + dilated % 2 - 2 + output_padding
+        before = dilated - 1 - min((total + 1) // 2, dilated - 1)
+    return (before, (n - 1) * s + dilated - before - out)
+
+
+def output_padding_tuple(owner, output_padding, strides):
+    """``output_padding`` as one int per axis, each >= 0 and < the stride (None stays
+    None on every axis)."""
+    dims = len(strides)
+    if output_padding is None:
+        return (None,) * dims
+    sizes = (output_padding,) * dims if _is_int(output_padding) else output_padding
+    ok = isinstance(sizes, (tuple, list)) and len(sizes) == dims and all(
+        _is_int(n) and n >= 0 for n in sizes
+    )
+    if not ok:
+        expected = "None, a non-negative integer"
+        if dims > 1:
+            expected += f" or a tuple of {dims} non-negative integers"
+        raise ValueError(
+            f"{owner}: output_padding must be {expected}. "
+            f"Received: output_padding={output_padding!r}"
+        )
+    sizes = tuple(int(n) for n in sizes)
+    if any(p >= s for p, s in zip(sizes, strides)):
+        raise ValueError(
+            f"{owner}: output_padding must be smaller than strides on every axis. "
+            f"Received: output_padding={sizes}, strides={tuple(strides)}"
+        )
+    return sizes
 
 
 def window_tuple(owner, name, value, dims):

@@ -3,9 +3,11 @@ from glassnet.layers.activation import Activation
 from glassnet.layers.alpha_dropout import AlphaDropout
 from glassnet.layers.batch_normalization import BatchNormalization
 from glassnet.layers.center_crop import CenterCrop
+from glassnet.layers.conv2d_transpose import Conv2DTranspose, Convolution2DTranspose
 from glassnet.layers.convolution import Conv1D, Conv2D, Convolution1D, Convolution2D
 from glassnet.layers.cropping2d import Cropping2D
 from glassnet.layers.dense import Dense
+from glassnet.layers.depthwise_conv2d import DepthwiseConv2D
 from glassnet.layers.dropout import Dropout
 from glassnet.layers.elu import ELU
 from glassnet.layers.flatten import Flatten
@@ -62,6 +64,7 @@ from glassnet.layers.relu import ReLU
 from glassnet.layers.rescaling import Rescaling
 from glassnet.layers.reshape import Reshape
 from glassnet.layers.resizing import Resizing
+from glassnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 from glassnet.layers.softmax import Softmax
 from glassnet.layers.spatial_dropout2d import SpatialDropout2D
 from glassnet.layers.up_sampling2d import UpSampling2D
@@ -82,10 +85,13 @@ __all__ = [
     "Concatenate",
     "Conv1D",
     "Conv2D",
+    "Conv2DTranspose",
     "Convolution1D",
     "Convolution2D",
+    "Convolution2DTranspose",
     "Cropping2D",
     "Dense",
+    "DepthwiseConv2D",
     "Dropout",
     "Flatten",
     "GaussianNoise",
@@ -121,6 +127,8 @@ __all__ = [
     "Rescaling",
     "Reshape",
     "Resizing",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
     "Softmax",
     "SpatialDropout2D",
     "Subtract",

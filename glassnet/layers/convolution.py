@@ -1,12 +1,20 @@
 """Conv1D and Conv2D: convolution layers, ``ops.conv`` plus a bias and an activation.
 
 The two classes say the same thing for 1 and 2 spatial axes; the checks, the weights
-and the config they share are the helper functions at the end of the file.
+and the config they share are in ``convolution_parts`` (with the other convolution
+layers).
 """
 from glassnet import activations, constraints, initializers, ops, regularizers
-from glassnet.autodiff import convolution, sliding_windows
+from glassnet.autodiff import sliding_windows
+from glassnet.layers.convolution_parts import (
+    add_weights,
+    check_arguments,
+    check_input,
+    layer_config,
+    layer_output_shape,
+    on_channels,
+)
 from glassnet.layers.layer import Layer
-from glassnet.serialization import serialize, serialize_optional
 from glassnet.validation import positive_integer
 
 
@@ -65,26 +73,26 @@ class Conv2D(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        _check_arguments(self)
+        check_arguments(self)
 
     def build(self, input_shape):
-        _add_weights(self, input_shape)
+        add_weights(self, input_shape)
 
     def call(self, inputs):
         z = ops.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,
                      self.dilation_rate)  # (batch, H_out, W_out, filters)
         if self.use_bias:
-            z = z + _on_channels(self.bias, self.data_format, 2)  # b[k'] at every pixel
+            z = z + on_channels(self.bias, self.data_format, 2)  # b[k'] at every pixel
         return self.activation(z)
 
     def _check_input_shape(self, input_shape):
-        _check_input(self, input_shape)
+        check_input(self, input_shape)
 
     def compute_output_shape(self, input_shape):
-        return _output_shape(self, input_shape)
+        return layer_output_shape(self, input_shape)
 
     def get_config(self):
-        return {**super().get_config(), **_config(self)}
+        return {**super().get_config(), **layer_config(self)}
 
 
 class Conv1D(Layer):
@@ -140,162 +148,26 @@ class Conv1D(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        _check_arguments(self)
+        check_arguments(self)
 
     def build(self, input_shape):
-        _add_weights(self, input_shape)
+        add_weights(self, input_shape)
 
     def call(self, inputs):
         z = ops.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,
                      self.dilation_rate)  # (batch, steps_out, filters)
         if self.use_bias:
-            z = z + _on_channels(self.bias, self.data_format, 1)  # b[k'] at every step
+            z = z + on_channels(self.bias, self.data_format, 1)  # b[k'] at every step
         return self.activation(z)
 
     def _check_input_shape(self, input_shape):
-        _check_input(self, input_shape)
+        check_input(self, input_shape)
 
     def compute_output_shape(self, input_shape):
-        return _output_shape(self, input_shape)
+        return layer_output_shape(self, input_shape)
 
     def get_config(self):
-        return {**super().get_config(), **_config(self)}
-
-
-# --------------------------------------------------------------------------
-# What the convolution layers share
-# --------------------------------------------------------------------------
-
-
-def _check_arguments(layer):
-    """The checks that involve two arguments (Keras makes the same ones)."""
-    owner = type(layer).__name__
-    if layer.filters % layer.groups:
-        raise ValueError(
-            f"{owner}: filters must be divisible by groups (each group makes filters / "
-            f"groups feature maps). Received: filters={layer.filters}, groups={layer.groups}"
-        )
-    if max(layer.strides) > 1 and max(layer.dilation_rate) > 1:
-        raise ValueError(
-            f"{owner}: strides > 1 cannot be combined with dilation_rate > 1. "
-            f"Received: strides={layer.strides}, dilation_rate={layer.dilation_rate}"
-        )
-
-
-def _owner(layer):
-    return f'{type(layer).__name__} layer "{layer.name}"'
-
-
-def _channels_axis(layer):
-    return 1 if layer.data_format == "channels_first" else -1
-
-
-def _kernel_shape(layer, channels):
-    """(*kernel_size, channels / groups, filters)."""
-    return layer.kernel_size + (channels // layer.groups, layer.filters)
-
-
-def _check_input(layer, input_shape):
-    """Checks an input shape against the layer (on every call: the spatial size may change).
-
-    The rank must be the layer's, the channels divisible by groups and, once the layer is
-    built, equal to those it was built for; with "valid" padding the (dilated) kernel must
-    fit in the input.
-    """
-    input_shape = tuple(input_shape)
-    owner = _owner(layer)
-    expected_rank = layer.rank + 2
-    if len(input_shape) != expected_rank:
-        axes = ("steps",) if layer.rank == 1 else ("height", "width")
-        if layer.data_format == "channels_first":
-            axes = ("batch", "channels", *axes)
-        else:
-            axes = ("batch", *axes, "channels")
-        raise ValueError(
-            f"{owner}: expected an input of rank {expected_rank}, ({', '.join(axes)}). "
-            f"Received: input shape {input_shape} of rank {len(input_shape)}"
-        )
-    channels = input_shape[_channels_axis(layer)]
-    if channels is not None and channels % layer.groups:
-        raise ValueError(
-            f"{owner}: the input's channels ({channels}) must be divisible by groups "
-            f"({layer.groups}). Received: input shape {input_shape}"
-        )
-    kernel = getattr(layer, "kernel", None)
-    if kernel is not None and channels is not None and channels != kernel.shape[-2] * layer.groups:
-        raise ValueError(
-            f"{owner}: the layer was built for inputs with {kernel.shape[-2] * layer.groups} "
-            f"channels (kernel shape {kernel.shape}), but this input has {channels}. "
-            f"Received: input shape {input_shape}"
-        )
-    kernel_shape = kernel.shape if kernel is not None else _kernel_shape(layer, channels or 0)
-    convolution.check_shapes(owner, input_shape, kernel_shape, layer.strides, layer.padding,
-                             layer.dilation_rate, layer.data_format)
-
-
-def _add_weights(layer, input_shape):
-    """The kernel (*kernel_size, channels / groups, filters) and the bias (filters,)."""
-    _check_input(layer, input_shape)
-    channels = input_shape[_channels_axis(layer)]
-    layer.kernel = layer.add_weight(
-        shape=_kernel_shape(layer, channels),
-        initializer=layer.kernel_initializer,
-        regularizer=layer.kernel_regularizer,
-        constraint=layer.kernel_constraint,
-        name="kernel",
-    )
-    layer.bias = None
-    if layer.use_bias:
-        layer.bias = layer.add_weight(
-            shape=(layer.filters,),
-            initializer=layer.bias_initializer,
-            regularizer=layer.bias_regularizer,
-            constraint=layer.bias_constraint,
-            name="bias",
-        )
-
-
-def _on_channels(bias, data_format, rank):
-    """The bias shaped to broadcast along the channels axis of (batch, ..., filters)."""
-    if data_format == "channels_last":
-        return bias  # (filters,)
-    return ops.reshape(bias, (bias.shape[0],) + (1,) * rank)  # (filters, 1, ..., 1)
-
-
-def _output_shape(layer, input_shape):
-    """(batch, *out, filters) (or channels first), out from ``convolution.output_size``."""
-    input_shape = tuple(input_shape)
-    _check_input(layer, input_shape)
-    first = layer.data_format == "channels_first"
-    spatial = input_shape[2:] if first else input_shape[1:-1]
-    out = tuple(
-        sliding_windows.output_size(n, k, s, layer.padding, d)
-        for n, k, s, d in zip(spatial, layer.kernel_size, layer.strides, layer.dilation_rate)
-    )
-    if first:
-        return (input_shape[0], layer.filters, *out)
-    return (input_shape[0], *out, layer.filters)
-
-
-def _config(layer):
-    return {
-        "filters": layer.filters,
-        "kernel_size": layer.kernel_size,
-        "strides": layer.strides,
-        "padding": layer.padding,
-        "data_format": layer.data_format,
-        "dilation_rate": layer.dilation_rate,
-        "groups": layer.groups,
-        "activation": activations.serialize(layer.activation),
-        "use_bias": layer.use_bias,
-        "kernel_initializer": serialize(layer.kernel_initializer),
-        "bias_initializer": serialize(layer.bias_initializer),
-        "kernel_regularizer": serialize_optional(layer.kernel_regularizer),
-        "bias_regularizer": serialize_optional(layer.bias_regularizer),
-        "activity_regularizer": serialize_optional(layer.activity_regularizer),
-        "kernel_constraint": serialize_optional(layer.kernel_constraint),
-        "bias_constraint": serialize_optional(layer.bias_constraint),
-    }
+        return {**super().get_config(), **layer_config(self)}
 
 
 Convolution1D = Conv1D  # Keras' aliases

@@ -3,7 +3,7 @@
 The primitives (with hand-written gradients) come from ``glassnet.autodiff``;
 the composites in ``ops.nn`` are built from them.
 """
-from glassnet.autodiff.convolution import conv
+from glassnet.autodiff.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from glassnet.autodiff.pooling import average_pool, max_pool
 from glassnet.autodiff.primitives import (
     abs,
