@@ -1,5 +1,5 @@
-"""Convolution: the primitives behind the Conv layers (``keras.ops.conv``, ``conv_transpose``)
-and the composites ``depthwise_conv`` and ``separable_conv``.
+"""Convolution: the primitives behind the Conv layers (``keras.ops.conv``, ``conv_transpose``);
+the composites ``depthwise_conv`` and ``separable_conv`` built on them are in ``glassnet.ops``.
 
 As in every deep-learning library, "convolution" is a cross-correlation: the kernel is
 not flipped.  It is computed as the lecture's sum, rearranged into one matrix product
@@ -29,13 +29,10 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from glassnet.autodiff import primitives, sliding_windows
+from glassnet.autodiff import conv_shapes, sliding_windows
 from glassnet.autodiff.engine import Function
 
 PADDINGS = ("valid", "same", "causal")
-CONV_KERNEL = "(*kernel_size, in_channels / groups, filters)"
-TRANSPOSE_KERNEL = "(*kernel_size, filters, in_channels)"
-DEPTHWISE_KERNEL = "(*kernel_size, in_channels, depth_multiplier)"
 
 
 class Conv(Function):
@@ -264,114 +261,6 @@ def _ungroup(A, shape):
 
 
 # --------------------------------------------------------------------------
-# Shape checks (shared with the Conv layers)
-# --------------------------------------------------------------------------
-
-
-def check_rank(owner, inputs_shape, kernel_shape, layout=CONV_KERNEL, name="kernel"):
-    """The number of spatial axes (1, 2 or 3), the same for the input and the kernel."""
-    rank = len(kernel_shape) - 2
-    if len(inputs_shape) != len(kernel_shape) or rank not in (1, 2, 3):
-        raise ValueError(
-            f"{owner}: inputs and {name} must have the same rank, 3, 4 or 5: "
-            f"(batch, *spatial, channels) and {layout}. "
-            + _received(inputs_shape, kernel_shape, name)
-        )
-    return rank
-
-
-def _received(inputs_shape, kernel_shape, name="kernel"):
-    return f"Received: inputs.shape={tuple(inputs_shape)}, {name}.shape={tuple(kernel_shape)}"
-
-
-def _split(inputs_shape, data_format):
-    """(channels, spatial sizes) of an input shape."""
-    if data_format == "channels_first":
-        return inputs_shape[1], tuple(inputs_shape[2:])
-    return inputs_shape[-1], tuple(inputs_shape[1:-1])
-
-
-def check_shapes(owner, inputs_shape, kernel_shape, strides, padding, dilation, data_format):
-    """Raises ValueError (naming ``owner`` and both shapes) unless the shapes fit together.
-
-    The input's rank must be the kernel's, its channels a multiple of the kernel's input
-    channels (their ratio is the number of groups), the kernel's filters a multiple of the
-    groups, and with "valid" padding every spatial axis at least as long as the dilated
-    kernel.  None entries (sizes not known yet) pass.
-    """
-    shapes = _received(inputs_shape, kernel_shape)
-    check_rank(owner, inputs_shape, kernel_shape)
-    channels, spatial = _split(inputs_shape, data_format)
-    per_group, filters = kernel_shape[-2], kernel_shape[-1]
-    if channels is not None and (per_group < 1 or channels % per_group):
-        raise ValueError(
-            f"{owner}: the input's channels ({channels}) must be a multiple of the kernel's "
-            f"input channels ({per_group}); their ratio is the number of groups. {shapes}"
-        )
-    groups = 1 if channels is None else channels // per_group
-    if filters % groups:
-        raise ValueError(
-            f"{owner}: the kernel's filters ({filters}) must be a multiple of the number of "
-            f"groups ({groups} = {channels} input channels / {per_group}). {shapes}"
-        )
-    _check_fits(owner, spatial, kernel_shape, padding, dilation, shapes)
-
-
-def _check_fits(owner, spatial, kernel_shape, padding, dilation, shapes):
-    """With "valid" padding the dilated kernel must fit in every spatial axis."""
-    if padding != "valid":
-        return
-    dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape[:-2], dilation))
-    if any(n is not None and n < k for n, k in zip(spatial, dilated)):
-        raise ValueError(
-            f"{owner}: with padding='valid' the (dilated) kernel {dilated} must fit in the "
-            f"input's spatial size {tuple(spatial)}. {shapes}, dilation_rate={dilation}"
-        )
-
-
-def check_transpose_shapes(owner, inputs_shape, kernel_shape, data_format):
-    """The input's rank must be the kernel's and its channels the kernel's last axis."""
-    check_rank(owner, inputs_shape, kernel_shape, TRANSPOSE_KERNEL)
-    channels, _ = _split(inputs_shape, data_format)
-    if channels is not None and channels != kernel_shape[-1]:
-        raise ValueError(
-            f"{owner}: the input's channels ({channels}) must equal the kernel's in_channels "
-            f"(its last axis, {kernel_shape[-1]}). {_received(inputs_shape, kernel_shape)}"
-        )
-
-
-def check_depthwise_shapes(owner, inputs_shape, kernel_shape, padding, dilation, data_format,
-                           name="kernel"):
-    """The input's rank must be the kernel's, its channels the kernel's in_channels, and
-    with "valid" padding the dilated kernel must fit in the input."""
-    shapes = _received(inputs_shape, kernel_shape, name)
-    check_rank(owner, inputs_shape, kernel_shape, DEPTHWISE_KERNEL, name)
-    channels, spatial = _split(inputs_shape, data_format)
-    if channels is not None and channels != kernel_shape[-2]:
-        raise ValueError(
-            f"{owner}: the input's channels ({channels}) must equal the {name}'s in_channels "
-            f"(its axis -2, {kernel_shape[-2]}). {shapes}"
-        )
-    _check_fits(owner, spatial, kernel_shape, padding, dilation, shapes)
-
-
-def check_pointwise_shape(owner, depthwise_shape, pointwise_shape):
-    """The pointwise kernel must be (1, ..., 1, in_channels * depth_multiplier, filters)."""
-    rank = len(depthwise_shape) - 2
-    channels = depthwise_shape[-2] * depthwise_shape[-1]
-    if len(pointwise_shape) != rank + 2 or tuple(pointwise_shape[:-1]) != (1,) * rank + (
-        channels,
-    ):
-        expected = (1,) * rank + (channels,)
-        raise ValueError(
-            f"{owner}: pointwise_kernel must have shape {expected[:-1]} + "
-            f"(in_channels * depth_multiplier = {channels}, filters). Received: "
-            f"depthwise_kernel.shape={tuple(depthwise_shape)}, "
-            f"pointwise_kernel.shape={tuple(pointwise_shape)}"
-        )
-
-
-# --------------------------------------------------------------------------
 # The functions users call
 # --------------------------------------------------------------------------
 
@@ -397,13 +286,14 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             ``config.image_data_format()``.
     """
     inputs_shape, kernel_shape = np.shape(inputs), np.shape(kernel)
-    rank = check_rank("conv", inputs_shape, kernel_shape)
+    rank = conv_shapes.check_rank("conv", inputs_shape, kernel_shape)
     strides = sliding_windows.window_tuple("conv", "strides", strides, rank)
     dilation = sliding_windows.window_tuple("conv", "dilation_rate", dilation_rate, rank)
     padding = sliding_windows.padding_mode("conv", padding, PADDINGS)
     data_format = sliding_windows.data_format("conv", data_format)
-    check_shapes("conv", inputs_shape, kernel_shape, strides, padding, dilation, data_format)
-    _, spatial = _split(inputs_shape, data_format)
+    conv_shapes.check_shapes("conv", inputs_shape, kernel_shape, strides, padding, dilation,
+                             data_format)
+    _, spatial = conv_shapes.split_channels(inputs_shape, data_format)
     pads = tuple(
         sliding_windows.padding_amounts(n, k, s, padding, d)
         for n, k, s, d in zip(spatial, kernel_shape[:-2], strides, dilation)
@@ -438,76 +328,17 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     """
     owner = "conv_transpose"
     inputs_shape, kernel_shape = np.shape(inputs), np.shape(kernel)
-    rank = check_rank(owner, inputs_shape, kernel_shape, TRANSPOSE_KERNEL)
+    rank = conv_shapes.check_rank(owner, inputs_shape, kernel_shape, conv_shapes.TRANSPOSE_KERNEL)
     strides = sliding_windows.window_tuple(owner, "strides", strides, rank)
     dilation = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, rank)
     padding = sliding_windows.padding_mode(owner, padding)
     output_padding = sliding_windows.output_padding_tuple(owner, output_padding, strides)
     data_format = sliding_windows.data_format(owner, data_format)
-    check_transpose_shapes(owner, inputs_shape, kernel_shape, data_format)
-    _, spatial = _split(inputs_shape, data_format)
+    conv_shapes.check_transpose_shapes(owner, inputs_shape, kernel_shape, data_format)
+    _, spatial = conv_shapes.split_channels(inputs_shape, data_format)
     pads = tuple(
         sliding_windows.transposed_padding(n, k, s, padding, d, p)
         for n, k, s, d, p in zip(spatial, kernel_shape[:-2], strides, dilation, output_padding)
     )
     first = data_format == "channels_first"
     return ConvTranspose(strides, dilation, pads, first).apply(inputs, kernel)
-
-
-def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
-    """Depthwise convolution, as ``keras.ops.depthwise_conv``: every input channel is
-    convolved with its own M kernels, and channels are never mixed.
-
-    Equations (2-D, channels last, M = depth_multiplier):
-        z[n, i, j, c*M + q] = sum_u sum_v x[n, i*s_h + u*d_h, j*s_w + v*d_w, c] w[u, v, c, q]
-    This is ``conv`` with G = C groups of one channel each: the kernel (*k, C, M) read as
-    (*k, 1, C M), whose filter c*M + q belongs to group c.  Its gradient is conv's.
-
-    Arguments:
-        inputs: (batch, *spatial, C), or channels first.
-        kernel: (*kernel_size, C, depth_multiplier).
-        strides, padding ("valid"/"same"), data_format, dilation_rate: as ``conv``.
-    """
-    owner = "depthwise_conv"
-    inputs_shape, kernel_shape = np.shape(inputs), np.shape(kernel)
-    rank = check_rank(owner, inputs_shape, kernel_shape, DEPTHWISE_KERNEL)
-    strides = sliding_windows.window_tuple(owner, "strides", strides, rank)
-    dilation = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, rank)
-    padding = sliding_windows.padding_mode(owner, padding)
-    data_format = sliding_windows.data_format(owner, data_format)
-    check_depthwise_shapes(owner, inputs_shape, kernel_shape, padding, dilation, data_format)
-    *kernel_size, channels, multiplier = kernel_shape
-    grouped = primitives.reshape(kernel, (*kernel_size, 1, channels * multiplier))  # (*k, 1, C M)
-    return conv(inputs, grouped, strides, padding, data_format, dilation)
-
-
-def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
-    """Depthwise separable convolution, as ``keras.ops.separable_conv``: a depthwise
-    convolution (space, per channel), then a 1x1 convolution (channels, per pixel).
-
-    Equations (2-D, channels last, M = depth_multiplier):
-        h[n, i, j, c*M + q] = sum_u sum_v x[n, i*s_h + u*d_h, j*s_w + v*d_w, c] w_d[u, v, c, q]
-        z[n, i, j, k']      = sum_m h[n, i, j, m] w_p[0, 0, m, k']
-    Parameters: k_h k_w C M + C M F instead of k_h k_w C F for a Conv2D.
-
-    Arguments:
-        inputs: (batch, *spatial, C), or channels first.
-        depthwise_kernel: (*kernel_size, C, depth_multiplier).
-        pointwise_kernel: (1, ..., 1, C * depth_multiplier, filters).
-        strides, padding ("valid"/"same"), data_format, dilation_rate: of the depthwise step.
-    """
-    owner = "separable_conv"
-    inputs_shape = np.shape(inputs)
-    depthwise_shape, pointwise_shape = np.shape(depthwise_kernel), np.shape(pointwise_kernel)
-    rank = check_rank(owner, inputs_shape, depthwise_shape, DEPTHWISE_KERNEL, "depthwise_kernel")
-    strides = sliding_windows.window_tuple(owner, "strides", strides, rank)
-    dilation = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, rank)
-    padding = sliding_windows.padding_mode(owner, padding)
-    data_format = sliding_windows.data_format(owner, data_format)
-    check_depthwise_shapes(owner, inputs_shape, depthwise_shape, padding, dilation, data_format,
-                           "depthwise_kernel")
-    check_pointwise_shape(owner, depthwise_shape, pointwise_shape)
-    h = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation)
-    return conv(h, pointwise_kernel, 1, "valid", data_format)

@@ -4,7 +4,7 @@ Used by Conv1D, Conv2D (layers/convolution.py), Conv2DTranspose, DepthwiseConv2D
 SeparableConv2D, so that they check, build and describe themselves the same way.
 """
 from glassnet import activations, ops
-from glassnet.autodiff import convolution, sliding_windows
+from glassnet.autodiff import conv_shapes, sliding_windows
 from glassnet.serialization import serialize, serialize_optional
 
 
@@ -62,7 +62,7 @@ def check_input(layer, input_shape):
     if kernel is not None:
         check_built_channels(layer, input_shape, kernel.shape[-2] * layer.groups, kernel.shape)
     kernel_shape = kernel.shape if kernel is not None else kernel_shape_for(layer, channels or 0)
-    convolution.check_shapes(owner, input_shape, kernel_shape, layer.strides, layer.padding,
+    conv_shapes.check_shapes(owner, input_shape, kernel_shape, layer.strides, layer.padding,
                              layer.dilation_rate, layer.data_format)
 
 
@@ -123,7 +123,7 @@ def on_channels(bias, data_format, rank):
 
 
 def layer_output_shape(layer, input_shape):
-    """(batch, *out, filters) (or channels first), out from ``convolution.output_size``."""
+    """(batch, *out, filters) (or channels first), out from ``sliding_windows.output_size``."""
     input_shape = tuple(input_shape)
     check_input(layer, input_shape)
     return conv_output_shape(layer, input_shape, layer.filters)
@@ -189,6 +189,6 @@ def check_depthwise_input(layer, input_shape, kernel, name="kernel"):
         check_built_channels(layer, input_shape, kernel.shape[-2], kernel.shape)
     kernel_shape = kernel.shape if kernel is not None else (
         layer.kernel_size + (channels, layer.depth_multiplier))
-    convolution.check_depthwise_shapes(owner_name(layer), input_shape, kernel_shape,
+    conv_shapes.check_depthwise_shapes(owner_name(layer), input_shape, kernel_shape,
                                        layer.padding, layer.dilation_rate, layer.data_format,
                                        name)

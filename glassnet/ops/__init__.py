@@ -3,7 +3,7 @@
 The primitives (with hand-written gradients) come from ``glassnet.autodiff``;
 the composites in ``ops.nn`` are built from them.
 """
-from glassnet.autodiff.convolution import conv, conv_transpose, depthwise_conv, separable_conv
+from glassnet.autodiff.convolution import conv, conv_transpose
 from glassnet.autodiff.pooling import average_pool, max_pool
 from glassnet.autodiff.primitives import (
     abs,
@@ -37,6 +37,7 @@ from glassnet.autodiff.primitives import (
 )
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
 from glassnet.ops import image  # keras.ops.image: resize, affine_transform
+from glassnet.ops.convolution import depthwise_conv, separable_conv
 from glassnet.ops.nn import (
     argmax,
     elu,
