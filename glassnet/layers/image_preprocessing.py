@@ -58,8 +58,8 @@ class BaseImagePreprocessingLayer(Layer):
         return P.reshape(outputs, outputs.shape[1:]) if single else outputs
 
     def transform_images(self, images, training):
-        """The layer's work on a float (N, H, W, C) Tensor."""
-        raise NotImplementedError
+        """The layer's work on a float (N, H, W, C) Tensor (each subclass defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement transform_images.")
 
     def _check_rank(self, shape):
         if len(shape) not in (3, 4):
