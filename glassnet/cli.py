@@ -36,7 +36,9 @@ def build_parser():
         help="reproduce the lecture's Fashion-MNIST experiments and write a report",
         description="Trains the lecture's models on Fashion-MNIST (the SGD MLP, the "
                     "optimizer and activation comparisons, the vanishing-gradient demo, "
-                    "the Adam + ELU + He models), saves every result and writes "
+                    "the Adam + ELU + He models) and a CNN chapter (a small CNN, without "
+                    "BatchNormalization, with data augmentation; its filters, feature "
+                    "maps and saliency maps), saves every result and writes "
                     "report.html and report.md. Finished experiments are reused. Only one "
                     "run at a time may use an output folder: a second run on the same "
                     "--out does not wait, it stops at once with an error naming the "
@@ -45,10 +47,12 @@ def build_parser():
     lecture.add_argument("--out", default="runs/lecture", metavar="DIR", type=output_folder,
                          help="output folder (default: runs/lecture); one run at a time")
     lecture.add_argument("--quick", action="store_true",
-                         help="smoke test: the first 5,000 training images, at most 2 epochs")
+                         help="smoke test: the first 5,000 training images (the CNNs: "
+                              "1,000, and 500 validation and 1,000 test images), at most 2 "
+                              "epochs")
     lecture.add_argument("--only", action="append", metavar="NAME",
-                         help="run only this experiment (repeatable, or comma-separated); "
-                              "see --list")
+                         help="run only this experiment or group, e.g. --only cnn "
+                              "(repeatable, or comma-separated); see --list")
     lecture.add_argument("--force", action="store_true",
                          help="retrain experiments that already have a result")
     lecture.add_argument("--seed", type=seed_value, default=42,
@@ -147,15 +151,18 @@ def train(options):
 
 
 def chosen_names(parser, only):
-    """The experiment names of the --only options (all when none); unknown names: exit 2."""
+    """The experiment names of the --only options (all when none): experiment names and
+    group names (a group stands for its experiments); unknown names: exit 2."""
     if not only:
         return list(registry.NAMES)
-    names = [name.strip() for value in only for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in registry.NAMES]
+    given = [name.strip() for value in only for name in value.split(",") if name.strip()]
+    unknown = [name for name in given if registry.expand(name) is None]
     if unknown:
         parser.error(f"unknown experiment(s) for --only: {', '.join(unknown)}. "
-                     f"Valid names: {', '.join(registry.NAMES)}")
-    return names
+                     f"Valid names: {', '.join(registry.NAMES)}; "
+                     f"groups: {', '.join(registry.GROUPS)}")
+    names = [name for token in given for name in registry.expand(token)]
+    return list(dict.fromkeys(names))  # each once, in the order given
 
 
 def require_matplotlib():
@@ -168,12 +175,15 @@ def require_matplotlib():
 
 
 def print_experiments(stream):
-    """The --list table: name, epochs, the lecture's numbers, what it is."""
-    header = f"{'name':<24} {'epochs':>6}  {'lecture accuracy / loss':<26} description"
+    """The --list table: name, group, epochs, the lecture's numbers, what it is."""
+    header = (f"{'name':<24} {'group':<12} {'epochs':>6}  {'lecture accuracy / loss':<26} "
+              "description")
     print(header, file=stream)
     for experiment in registry.EXPERIMENTS:
         lecture = experiment.lecture
         numbers = (f"{lecture['accuracy']:.4f} / {lecture['loss']:.4f} ({lecture['cell']})"
                    if lecture else "—")
-        print(f"{experiment.name:<24} {experiment.epochs:>6}  {numbers:<26} {experiment.title}",
-              file=stream)
+        print(f"{experiment.name:<24} {experiment.group:<12} {experiment.epochs:>6}  "
+              f"{numbers:<26} {experiment.title}", file=stream)
+    print(f"groups (--only GROUP runs all its experiments): {', '.join(registry.GROUPS)}",
+          file=stream)

@@ -113,6 +113,8 @@ def test_quick_run_succeeds_and_writes_every_file(quick):
         for name in ("result.json", "summary.txt", "weights.npz", "predictions.npz"):
             assert (folder / name).is_file(), f"{experiment.name}/{name}"
         assert (folder / "diagnostics.json").is_file() == experiment.monitor
+        for name in ("feature_maps.npz", "saliency.npz"):
+            assert (folder / name).is_file() == experiment.inspect, f"{experiment.name}/{name}"
     assert not list(out.glob(".*partial*")), "a staging folder was left behind"
     print(f"quick run: {quick['seconds']:.1f} s")
 
@@ -156,7 +158,7 @@ def test_every_html_image_is_an_embedded_png(quick):
     page = parse_page(quick["out"] / "report.html")
     for name in registry.NAMES:
         assert f"Learning curves of {name}" in page.alts
-    for group in ("optimizers", "activations", "vanishing"):  # overlaid comparisons
+    for group in ("optimizers", "activations", "vanishing", "cnn"):  # overlaid comparisons
         assert sum(alt.endswith(registry.GROUPS[group].lower()) for alt in page.alts) == 2
     assert any(alt.startswith("Confusion matrix of") for alt in page.alts)
     assert any(alt.startswith("Predictions of") for alt in page.alts)
@@ -210,8 +212,15 @@ def test_experiments_without_a_lecture_number_show_a_dash(quick):
 def test_result_json_records_history_test_timing_and_options(quick):
     for name, result in results_of(quick["out"]).items():
         experiment = registry.get(name)
-        assert result["options"] == {"quick": True, "seed": 42, "epochs": 2,
-                                     "train_size": runner.QUICK_TRAIN_SIZE, "batch_size": 32}
+        if experiment.group == "cnn":
+            assert result["options"] == {"quick": True, "seed": 42, "epochs": 2,
+                                         "train_size": 1000, "batch_size": 64,
+                                         "valid_size": 500, "test_size": 1000}
+        else:
+            assert result["options"] == {"quick": True, "seed": 42, "epochs": 2,
+                                         "train_size": runner.QUICK_TRAIN_SIZE,
+                                         "batch_size": 32}
+        assert result["goal"] == experiment.goal
         assert list(result["history"]) == ["loss", "accuracy", "val_loss", "val_accuracy"]
         assert all(len(values) == 2 for values in result["history"].values())
         assert 0.0 <= result["test"]["accuracy"] <= 1.0
@@ -261,6 +270,97 @@ def test_vanishing_gradients_are_measured_and_shown(quick):
     assert ratio("vanish-sigmoid-naive") < 1e-3
     assert ratio("vanish-relu-he") > 1e-1
     assert "Gradient norm per layer" in (quick["out"] / "report.html").read_text()
+
+
+# --- the CNN chapter --------------------------------------------------------------------------
+def test_cnn_results_record_the_goal_and_the_quick_subsets(quick):
+    results = results_of(quick["out"])
+    for name in CNN_NAMES:
+        assert results[name]["config"]["layers"][0] == {"class_name": "Input",
+                                                        "config": {"shape": [28, 28, 1]}}
+        assert len(results[name]["timing"]["seconds_per_epoch"]) == 2
+        with np.load(quick["out"] / name / "predictions.npz") as saved:
+            assert saved["y_pred"].shape == (1000,)  # --quick: the first 1,000 test images
+    assert results["cnn-bn"]["goal"] == {"accuracy": 0.91, "seconds": 600}
+    assert results["cnn-no-bn"]["goal"] is None
+
+
+@pytest.mark.parametrize("name, blocks", [
+    ("cnn-bn", ["activation", "activation_1", "activation_2", "activation_3"]),  # Conv-BN-ReLU
+    ("cnn-no-bn", ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3"]),  # Conv(ReLU)
+])
+def test_cnn_folders_hold_what_the_report_draws(quick, name, blocks):
+    folder = quick["out"] / name
+    maps = storage.read_npz(folder / "feature_maps.npz")
+    assert maps["layers"].tolist() == blocks
+    assert [maps[f"map_{i:02d}"].shape for i in range(4)] == [
+        (28, 28, 32), (14, 14, 64), (7, 7, 128), (3, 3, 256)]
+    assert maps["image"].shape == (28, 28, 1) and 0 <= int(maps["label"]) < 10
+    saliency = storage.read_npz(folder / "saliency.npz")
+    assert saliency["labels"].tolist() == list(range(10))  # one test image per class
+    assert saliency["maps"].shape == saliency["images"].shape == (10, 28, 28, 1)
+    assert saliency["maps"].dtype == np.float32 and saliency["maps"].min() >= 0.0
+    assert saliency["maps"].max() > 0.0
+
+
+CNN_FIGURES = [  # the alt text (the caption) of each figure of the CNN section
+    "Test accuracy against training time, CNNs and MLPs",
+    "The first convolution's 32 learned filters of cnn-bn",
+    "Feature maps of the first test image after each block of cnn-bn",
+    "Saliency maps of cnn-bn, one test image per class",
+    "Saliency maps of cnn-augmented, one test image per class",
+    "Gradient norm of each Conv2D / Dense layer (1 = next to the input), last epoch",
+    "cnn-no-bn: gradient norm of each Conv2D / Dense layer per epoch",
+]
+
+
+def test_the_report_has_the_cnn_section_and_its_figures(quick):
+    out = quick["out"]
+    page = parse_page(out / "report.html")
+    for alt in CNN_FIGURES:
+        assert alt in page.alts, alt
+    assert any(alt.startswith("Confusion matrix of the CNN ") for alt in page.alts)
+    text = (out / "report.html").read_text()
+    for heading in ("The first layer&#x27;s filters", "Feature maps of one test image",
+                    "Saliency maps", "Gradient norms during training",
+                    "Accuracy and training time against the MLPs"):
+        assert f"<h3>{heading}</h3>" in text, heading
+    assert "cnn-bn reaches a test accuracy of " in text
+    assert "(A --quick result: trained on a small subset, not comparable with the goal.)" \
+        in text
+    table = next(t for t in page.tables if t[0][:3] == ["Experiment", "Group", "Parameters"])
+    assert [row[0] for row in table[1:]][:3] == CNN_NAMES
+    assert {"mlp-sgd", "adam-elu-he", "adam-elu-he-bn-dropout"} <= {row[0] for row in table}
+    markdown = (out / "report.md").read_text()
+    for name in ("cnn-filters-cnn-bn", "cnn-feature-maps-cnn-no-bn", "cnn-saliency-cnn-bn",
+                 "cnn-gradients-by-layer", "cnn-accuracy-vs-time"):
+        assert f"(figures/{name}.png)" in markdown
+        assert (out / "figures" / f"{name}.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_report_only_draws_the_cnn_section_from_the_saved_files(quick, tmp_path,
+                                                               monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("--report-only must not load data or train")
+
+    monkeypatch.setattr(fashion_mnist, "load_data", forbidden)
+    monkeypatch.setattr(runner, "run_experiment", forbidden)
+    copy = copy_of_run(quick, tmp_path, CNN_NAMES)
+    code, _, stderr = run_cli("lecture", "--out", copy, "--report-only")
+    assert code == 0, stderr
+    alts = parse_page(copy / "report.html").alts
+    assert all(alt in alts for alt in CNN_FIGURES)
+
+
+def test_report_only_leaves_a_cnn_with_a_damaged_file_out(quick, tmp_path):
+    copy = copy_of_run(quick, tmp_path, ["cnn-bn", "cnn-no-bn"])
+    truncate(copy / "cnn-bn" / "saliency.npz")
+    code, stdout, stderr = run_cli("lecture", "--out", copy, "--report-only")
+    assert code == 0 and "Traceback" not in stderr
+    assert "cnn-bn: saliency.npz is damaged (BadZipFile" in stdout
+    alts = parse_page(copy / "report.html").alts
+    assert "Saliency maps of cnn-no-bn, one test image per class" in alts
+    assert not any("cnn-bn" in alt for alt in alts)
 
 
 # --- reruns ---------------------------------------------------------------------------------
@@ -326,6 +426,12 @@ def flip_a_byte(path):
 
 
 DAMAGES = [  # (experiment, file, damage, what the message says)
+    ("cnn-bn", "feature_maps.npz", truncate,
+     "feature_maps.npz is damaged (BadZipFile: File is not a zip file)"),
+    ("cnn-bn", "feature_maps.npz", os.remove, "feature_maps.npz is missing"),
+    ("cnn-no-bn", "saliency.npz", flip_a_byte, "saliency.npz is damaged (BadZipFile: Bad CRC"),
+    ("cnn-no-bn", "saliency.npz", os.remove, "saliency.npz is missing"),
+    ("cnn-augmented", "diagnostics.json", os.remove, "diagnostics.json is missing"),
     ("opt-sgd", "predictions.npz", truncate,
      "predictions.npz is damaged (BadZipFile: File is not a zip file)"),
     ("opt-sgd", "predictions.npz", flip_a_byte, "predictions.npz is damaged (BadZipFile: Bad CRC"),
@@ -342,7 +448,7 @@ DAMAGES = [  # (experiment, file, damage, what the message says)
 
 
 @pytest.mark.parametrize("name, file, damage, problem", DAMAGES,
-                         ids=[f"{row[1]}-{row[2].__name__}" for row in DAMAGES])
+                         ids=[f"{row[0]}-{row[1]}-{row[2].__name__}" for row in DAMAGES])
 def test_a_damaged_result_is_trained_again(quick, tmp_path, monkeypatch, name, file, damage,
                                            problem):
     copy = copy_of_run(quick, tmp_path, [name, "opt-adam"])
@@ -488,7 +594,33 @@ def test_unknown_only_lists_the_valid_names(tmp_path):
     assert code == 2
     assert "no-such-experiment" in stderr
     assert all(name in stderr for name in registry.NAMES)
+    assert "groups: mlp, vanishing, activations, optimizers, dropout, cnn" in stderr
     assert not (tmp_path / "out").exists()
+
+
+CNN_NAMES = ["cnn-bn", "cnn-no-bn", "cnn-augmented"]
+
+
+@pytest.mark.parametrize("only, names", [
+    (["cnn"], CNN_NAMES),
+    (["cnn-no-bn,cnn", "mlp-sgd"], ["cnn-no-bn", "cnn-bn", "cnn-augmented", "mlp-sgd"]),
+    (["vanishing"], ["vanish-sigmoid-naive", "vanish-relu-he", "vanish-sigmoid-bn"]),
+])
+def test_only_selects_a_group(only, names):
+    parser = cli.build_parser()
+    args = parser.parse_args(["lecture", *(f"--only={value}" for value in only)])
+    assert cli.chosen_names(parser, args.only) == names
+
+
+def test_the_cnn_chapter_is_run_by_default_and_with_only_cnn(tmp_path, monkeypatch):
+    trained = record_training(monkeypatch)
+    monkeypatch.setattr(report, "write_report", lambda *args, **kwargs: None)
+    assert run_cli("lecture", "--quick", "--out", tmp_path / "all")[0] == 0
+    assert trained == registry.NAMES and trained[-3:] == CNN_NAMES
+    trained.clear()
+    code, stdout, _ = run_cli("lecture", "--quick", "--out", tmp_path / "cnn", "--only", "cnn")
+    assert code == 0 and trained == CNN_NAMES
+    assert "Experiment 1/3: cnn-bn — " in stdout
 
 
 def test_only_is_repeatable_and_comma_separated():
@@ -551,7 +683,7 @@ def test_list_prints_every_experiment_with_its_lecture_number():
     assert code == 0
     for experiment in registry.EXPERIMENTS:
         line = next(line for line in stdout.splitlines() if line.startswith(experiment.name))
-        assert str(experiment.epochs) in line
+        assert str(experiment.epochs) in line and f" {experiment.group} " in line
         if experiment.lecture:
             assert f"{experiment.lecture['accuracy']:.4f}" in line
 

@@ -356,11 +356,20 @@ def _plots(trained, histories):
             images, labels, names, predicted_labels=np.eye(10)[(labels + 1) % 10]),
         "confusion": lambda: diag.plot_confusion_matrix(labels, rng.integers(0, 10, 40),
                                                         names),
+        "filters": lambda: diag.plot_filters(rng.normal(size=(3, 3, 1, 12))),
+        "filters_rgb": lambda: diag.plot_filters(rng.normal(size=(5, 5, 3, 4)), n_cols=2),
+        "feature_maps": lambda: diag.plot_feature_maps(
+            images[0], {"block 1": rng.random((28, 28, 16)), "block 2": rng.random((7, 7, 4))}),
+        "saliency": lambda: diag.plot_saliency(images[:3, :, :, None], rng.random((3, 28, 28, 1)),
+                                               titles=["a", "b", "c"]),
+        "accuracy_vs_time": lambda: diag.plot_accuracy_vs_time(
+            {"mlp": (60.0, 0.88), "cnn": (400.0, 0.92)}, groups={"mlp": "MLP", "cnn": "CNN"}),
     }
 
 
 PLOTS = ["gradient_norms", "by_layer", "by_layer_epochs", "activation_stats", "history",
-         "comparison", "image_grid", "image_grid_predicted", "confusion"]
+         "comparison", "image_grid", "image_grid_predicted", "confusion", "filters",
+         "filters_rgb", "feature_maps", "saliency", "accuracy_vs_time"]
 
 
 @pytest.mark.parametrize("name", PLOTS)
@@ -403,6 +412,91 @@ def test_plot_errors(trained, histories):
         diag.plot_comparison(histories, "top5")
     with pytest.raises(ValueError, match="activations=False"):
         diag.plot_activation_stats(Diagnostics())
+    with pytest.raises(ValueError, match=r"Received: kernel.shape=\(3, 3, 8\)"):
+        diag.plot_filters(np.zeros((3, 3, 8)))
+    with pytest.raises(ValueError, match=r"Received: b of shape \(7, 7\)"):
+        diag.plot_feature_maps(np.zeros((28, 28)), {"b": np.zeros((7, 7))})
+    with pytest.raises(ValueError, match="Received: 2 images and 1 maps"):
+        diag.plot_saliency(np.zeros((2, 28, 28)), np.zeros((1, 28, 28)))
+    with pytest.raises(ValueError, match=r"Received: points=\{\}"):
+        diag.plot_accuracy_vs_time({})
+
+
+def test_cnn_plot_contents():
+    kernel = np.zeros((3, 3, 1, 2))
+    kernel[0, :, 0, 0], kernel[2, :, 0, 1] = 1.0, -2.0  # a top row, a bottom row
+    ax = diag.plot_filters(kernel).axes[0]
+    mosaic = np.ma.filled(ax.get_images()[0].get_array(), np.nan)  # gaps are masked NaN
+    np.testing.assert_array_equal(mosaic[:, :3], kernel[:, :, 0, 0])  # tiles side by side
+    np.testing.assert_array_equal(mosaic[:, 4:], kernel[:, :, 0, 1])
+    assert ax.get_images()[0].get_clim() == (-2.0, 2.0)  # one symmetric scale: white is 0
+    maps = np.zeros((4, 4, 3))
+    maps[..., 2] = 5.0  # the strongest channel is shown first
+    maps[0, 0, 0] = 1.0
+    figure = diag.plot_feature_maps(np.ones((4, 4)), {"block": maps}, n_channels=2)
+    shown = np.ma.filled(figure.axes[1].get_images()[0].get_array(), np.nan)  # channels 2, 0
+    assert shown.shape == (4, 9) and np.all(np.isnan(shown[:, 4]))  # a gap of 1
+    np.testing.assert_array_equal(shown[:, :4], 0.0)  # constant: 0 after scaling
+    np.testing.assert_array_equal(shown[:, 5:], maps[..., 0])
+    figure = diag.plot_saliency(np.ones((1, 4, 4, 1)), np.arange(16.0).reshape(1, 4, 4, 1))
+    saliency_row = figure.axes[1].get_images()[0].get_array()
+    np.testing.assert_allclose(saliency_row, np.arange(16.0).reshape(4, 4) / 15.0)
+
+
+def test_gradient_monitor_watches_conv_layers():
+    """4-D kernels (k_h, k_w, C, F) and 4-D activations (N, H, W, F) are recorded."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((8, 8, 1)),
+        keras.layers.Conv2D(4, 3, padding="same", use_bias=False),
+        keras.layers.BatchNormalization(),
+        keras.layers.Activation("relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(6, 3, activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    conv, bn, relu, pool, conv_1 = model.layers[:5]
+    rng = np.random.default_rng(0)
+    x, y = rng.random((32, 8, 8, 1)).astype("float32"), rng.integers(0, 3, 32)
+    seen = {}
+    conv_1.register_forward_hook(lambda layer, inputs, out: seen.setdefault("a", out.data))
+    history = model.fit(x, y, epochs=2, batch_size=32, verbose=0,
+                        callbacks=[GradientMonitor(every_n_batches=1)])
+    d = history.diagnostics
+    assert d.layers == [conv.name, bn.name, conv_1.name, model.layers[-1].name]
+    assert all(np.isfinite(d.grad_norm[name]).all() and min(d.grad_norm[name]) > 0
+               for name in d.layers)
+    assert conv.name in d.activation_layers and pool.name in d.activation_layers
+    mean, std, zeros = diag.activation_stats(seen["a"])  # the first batch, (32, 2, 2, 6)
+    assert d.batches[0]["activation_mean"][conv_1.name] == pytest.approx(mean)
+    assert d.batches[0]["activation_std"][conv_1.name] == pytest.approx(std)
+    assert d.batches[0]["activation_zero_fraction"][conv_1.name] == pytest.approx(zeros)
+    assert d.batches[0]["activation_zero_fraction"][relu.name] > 0.2  # ReLU after BN
+
+
+def test_the_package_keeps_every_public_name():
+    """glassnet.diagnostics became a package: what it exported before still imports."""
+    from glassnet.diagnostics import (  # noqa: F401
+        ACTIVATION_FIELDS,
+        GRADIENT_FIELDS,
+        Diagnostics,
+        activation_stats,
+        gradient_norm,
+        plot_activation_stats,
+        plot_comparison,
+        plot_confusion_matrix,
+        plot_gradient_norms,
+        plot_gradient_norms_by_layer,
+        plot_history,
+        plot_image_grid,
+        update_ratio,
+    )
+
+    assert {"saliency", "feature_maps", "plot_filters", "plot_feature_maps",
+            "plot_saliency", "plot_accuracy_vs_time"} <= set(diag.__all__)
+    assert all(hasattr(diag, name) for name in diag.__all__)
 
 
 def test_missing_matplotlib_gives_install_hint(monkeypatch, trained):

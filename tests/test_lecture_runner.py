@@ -10,8 +10,11 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
+from glassnet.diagnostics import feature_maps
+from glassnet.lecture import experiments as registry
 from glassnet.lecture import lock, report, runner, storage
 
 STALE = ".opt-sgd.partial-k2j3h4g5"  # tempfile's names: 8 characters of [a-z0-9_]
@@ -72,6 +75,80 @@ def test_report_files_get_ordinary_modes(tmp_path, umask):
     for path in (html_path, md_path):
         assert mode_of(path) == 0o666 & ~umask, path.name
     assert mode_of(tmp_path / "figures") == 0o777 & ~umask
+
+
+# --- experiments: options, data, blocks ------------------------------------------------------
+@pytest.mark.parametrize("quick", [False, True])
+def test_the_mlps_options_are_unchanged_so_their_saved_results_are_reused(quick):
+    """What an MLP's result.json records as its options is what older versions wrote."""
+    options = runner.Options(out="out", names=registry.NAMES, quick=quick)
+    for experiment in registry.EXPERIMENTS:
+        if experiment.group != "cnn":
+            assert options.for_experiment(experiment) == {
+                "quick": quick, "seed": 42, "epochs": runner.epochs_of(experiment, quick),
+                "train_size": 5000 if quick else None, "batch_size": 32}
+
+
+def test_the_cnns_options_name_their_batch_and_quick_subsets():
+    cnn = registry.get("cnn-bn")
+    full = runner.Options(out="out", names=["cnn-bn"]).for_experiment(cnn)
+    assert full == {"quick": False, "seed": 42, "epochs": registry.CNN_EPOCHS,
+                    "train_size": None, "batch_size": 64}
+    quick = runner.Options(out="out", names=["cnn-bn"], quick=True).for_experiment(cnn)
+    assert quick == {"quick": True, "seed": 42, "epochs": 2, "train_size": 1000,
+                     "batch_size": 64, "valid_size": 500, "test_size": 1000}
+
+
+def fake_data(n):
+    images = np.zeros((n, 28, 28))
+    labels = np.arange(n) % 10
+    return {"train": (images, labels), "valid": (images[:50], labels[:50]),
+            "test": (images, labels), "test_images": images[:40].astype(np.uint8)}
+
+
+@pytest.mark.parametrize("name, quick, sizes, shape", [
+    ("mlp-sgd", False, (3000, 50, 3000), (28, 28)),
+    ("mlp-sgd", True, (3000, 50, 3000), (28, 28)),  # load_data already cut the training set
+    ("cnn-bn", False, (3000, 50, 3000), (28, 28, 1)),
+    ("cnn-bn", True, (1000, 50, 1000), (28, 28, 1)),
+])
+def test_data_for_cuts_and_shapes_the_images_as_the_input_says(name, quick, sizes, shape):
+    source = fake_data(3000)
+    data = runner.data_for(registry.get(name), source, quick)
+    for part, size in zip(("train", "valid", "test"), sizes):
+        X, y = data[part]
+        assert X.shape == (size, *shape) and y.shape == (size,)
+        assert np.shares_memory(X, source[part][0])  # a view, not a copy
+
+
+@pytest.mark.parametrize("name, blocks", [
+    ("cnn-bn", ["activation", "activation_1", "activation_2", "activation_3"]),
+    ("cnn-no-bn", ["conv2d", "conv2d_1", "conv2d_2", "conv2d_3"]),
+    ("cnn-augmented", ["activation", "activation_1", "activation_2", "activation_3"]),
+    ("mlp-sgd", []),
+])
+def test_block_outputs_end_each_conv_block(name, blocks):
+    runner.keras.backend.clear_session()
+    assert runner.block_outputs(registry.build_model(registry.get(name))) == blocks
+
+
+def test_the_cnns_are_what_the_report_says():
+    runner.keras.backend.clear_session()
+    model = registry.build_model(registry.get("cnn-bn"))
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("Conv2D") == len(registry.CNN_FILTERS) == 4
+    assert kinds[-3:] == ["GlobalAveragePooling2D", "Dropout", "Dense"]
+    assert kinds.count("MaxPooling2D") == 3 and kinds.count("BatchNormalization") == 4
+    last_block = model.layers[-4].name
+    maps = feature_maps(model, np.zeros((1, 28, 28, 1)), [last_block])
+    assert maps[last_block].shape == (1, 3, 3, 256)  # before the global pooling
+    schedule = model.optimizer.get_config()["learning_rate"]
+    assert schedule["class_name"] == "CosineDecay"
+    assert schedule["config"]["decay_steps"] == 7 * 860  # the whole run: 55,000 / 64 per epoch
+    augmented = registry.build_model(registry.get("cnn-augmented"))
+    assert [type(layer).__name__ for layer in augmented.layers][:3] == [
+        "RandomFlip", "RandomTranslation", "RandomZoom"]
+    assert augmented.count_params() == model.count_params()
 
 
 # --- save_folder -----------------------------------------------------------------------------
@@ -221,3 +298,32 @@ def test_an_unopenable_lock_file_is_a_lecture_error(tmp_path):
     refused = pytest.raises(runner.LectureError, match="cannot open the lock file")
     with refused, lock.output_lock(tmp_path / "no-such-folder"):
         pytest.fail("locked a folder that does not exist")
+
+
+# --- report: the CNN's goal ------------------------------------------------------------------
+def a_result(accuracy, fit_seconds, quick=False):
+    return {"goal": {"accuracy": 0.91, "seconds": 600}, "test": {"accuracy": accuracy},
+            "options": {"quick": quick},
+            "timing": {"seconds_per_epoch": [fit_seconds / 7] * 7, "fit_seconds": fit_seconds,
+                       "mean_seconds_per_epoch": fit_seconds / 7, "total_seconds": fit_seconds}}
+
+
+@pytest.mark.parametrize("accuracy, seconds, verdict", [
+    (0.9276, 465.0, "is met."),
+    (0.9050, 465.0, "is not met."),  # not accurate enough
+    (0.9276, 610.0, "is not met."),  # too slow
+])
+def test_the_goal_sentence_says_whether_the_cnn_met_it(accuracy, seconds, verdict):
+    text = report.goal_sentence("cnn-bn", a_result(accuracy, seconds))
+    assert text.startswith(f"cnn-bn reaches a test accuracy of {accuracy:.4f} after 7 epochs")
+    assert "The goal, >= 0.91 within 10 minutes on this machine, " + verdict in text
+    assert "--quick" not in text
+    assert "not comparable" in report.goal_sentence("cnn-bn", a_result(0.5, 9.0, quick=True))
+
+
+def test_most_confused_names_the_most_frequent_mistake():
+    y_true = np.array([6, 6, 6, 0, 2, 1])
+    y_pred = np.array([0, 0, 2, 6, 2, 1])
+    assert report.most_confused(y_true, y_pred) == (
+        "Its most frequent mistake: Shirt taken for T-shirt/top (2 times).")
+    assert report.most_confused(y_true, y_true) == "It makes no mistake."

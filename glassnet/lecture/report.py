@@ -91,6 +91,29 @@ INTRO = {
         "0.39 (epoch 20) while the training loss keeps falling: the model overfits; with "
         "Batch Normalization and Dropout the validation loss keeps falling, to 0.27."
     ),
+    "cnn": (
+        "The course's next step after the MLPs: a convolutional network. A Conv2D layer "
+        "slides small filters over the image, z[i, j, k'] = b[k'] + sum_u sum_v sum_k "
+        "x[i + u, j + v, k] w[u, v, k, k'], so each filter looks for one local pattern "
+        "everywhere in the image with a handful of weights (3 × 3 here). The chapter's CNN "
+        "has {cnn_blocks} blocks Conv2D(3 × 3, \"same\") → BatchNormalization → ReLU with "
+        "{cnn_filters} filters and a 2 × 2 max pooling between blocks (28 × 28 → 14 × 14 → "
+        "7 × 7 → 3 × 3 pixels), then global average pooling (one number per filter of the "
+        "last block), Dropout({cnn_dropout}) and Dense(10, softmax): {cnn_params} "
+        "parameters (the lecture's MLP has 266,610). It trains on the same images, given as "
+        "28 × 28 × 1, with Adam in batches of {cnn_batch} for {cnn_epochs} epochs; the "
+        "learning rate falls from 0.001 to 0 along a half cosine over the run "
+        "(keras.optimizers.schedules.CosineDecay), and BatchNormalization's moving "
+        "statistics use momentum {cnn_momentum} (with Keras' default 0.99 they lagged "
+        "behind the weights Adam moves fast, and the validation accuracy jumped by points "
+        "from epoch to epoch). "
+        "cnn-no-bn is the same network without BatchNormalization (the convolutions get "
+        "their bias and ReLU back); cnn-augmented puts RandomFlip(\"horizontal\"), "
+        "RandomTranslation(0.1, 0.1) and RandomZoom(0.1) layers in front, which change "
+        "every training batch a little and pass the images through untouched at test "
+        "time. The pictures below look inside the trained networks; every one is computed "
+        "in inference mode (training=False)."
+    ),
 }
 
 
@@ -126,7 +149,7 @@ def build_blocks(out, results):
     for group, heading in registry.GROUPS.items():
         members = {name: r for name, r in results.items() if r["group"] == group}
         if members:
-            blocks += group_section(out, group, heading, members)
+            blocks += group_section(out, group, heading, members, results)
     blocks += best_model_section(out, results)
     blocks += summaries_section(out, results)
     blocks += machine_section(results)
@@ -141,7 +164,8 @@ def _preamble(results):
         f"(import glassnet as keras) on NumPy. {len(results)} of {len(registry.NAMES)} "
         f"experiments have a result. Data as in the lecture (In [4]): the first 5,000 "
         f"training images validate, the other 55,000 train, pixels divided by 255.0, the "
-        f"10,000 test images give the final numbers; batch size 32; seed "
+        f"10,000 test images give the final numbers; batch size 32 (the CNNs: "
+        f"{registry.CNN_BATCH_SIZE}); seed "
         f"{', '.join(map(str, seeds)) or DASH}. Generated "
         f"{datetime.datetime.now().isoformat(timespec='seconds')}."
     )
@@ -149,7 +173,9 @@ def _preamble(results):
         text += (
             f" {len(quick)} result(s) come from a --quick run (the first "
             f"{runner.QUICK_TRAIN_SIZE:,} training images, at most {runner.QUICK_EPOCHS} "
-            "epochs): a smoke test, not comparable with the lecture's numbers."
+            "epochs; the CNNs: "
+            f"{runner.sizes_text(registry.CNN_QUICK_SIZES)}): a smoke test, not comparable "
+            "with the lecture's numbers."
         )
     return text
 
@@ -183,13 +209,15 @@ def accuracy_section(results):
             ("table", header, rows)]
 
 
-def group_section(out, group, heading, members):
+def group_section(out, group, heading, members, results):
     text = INTRO[group].format(epochs=registry.COMPARISON_EPOCHS, layers=registry.DEEP_LAYERS,
-                               units=registry.DEEP_UNITS)
+                               units=registry.DEEP_UNITS, **_cnn_numbers(members))
     blocks = [("h", 2, heading), ("p", text)]
     histories = {name: r["history"] for name, r in members.items()}
     if group == "vanishing":
         blocks += gradient_blocks(out, members)
+    if group == "cnn":
+        blocks += cnn_blocks(out, members, results)
     if len(members) > 1:
         figures = []
         for key in ("val_accuracy", "loss"):
@@ -247,8 +275,13 @@ def gradient_blocks(out, members):
 
 def dense_only(record):
     """``record`` restricted to the Dense layers (the BatchNormalization ones left out)."""
+    return layers_only(record, ("dense",))
+
+
+def layers_only(record, prefixes):
+    """``record`` restricted to the layers whose names start with one of ``prefixes``."""
     d = record.to_dict()
-    d["layers"] = [name for name in record.layers if name.startswith("dense")]
+    d["layers"] = [name for name in record.layers if name.startswith(prefixes)]
     return Diagnostics.from_dict(d)
 
 
@@ -257,6 +290,220 @@ def gradient_row(name, dense):
     g_first, g_last = dense.grad_norm[first][-1], dense.grad_norm[last][-1]
     return [name, f"{g_first:.3g}", f"{g_last:.3g}", f"{g_first / g_last:.3g}",
             f"{dense.update_ratio[first][-1]:.3g}", f"{dense.update_ratio[last][-1]:.3g}"]
+
+
+# --- the CNN chapter ------------------------------------------------------------------------
+def _cnn_numbers(members):
+    """The CNN's hyperparameters for its introduction (from the registry and a result)."""
+    params = next((r["params"] for name, r in members.items() if name == "cnn-bn"), None)
+    return {"cnn_blocks": len(registry.CNN_FILTERS),
+            "cnn_filters": ", ".join(map(str, registry.CNN_FILTERS)),
+            "cnn_dropout": registry.CNN_DROPOUT, "cnn_batch": registry.CNN_BATCH_SIZE,
+            "cnn_momentum": registry.CNN_BN_MOMENTUM,
+            "cnn_epochs": registry.CNN_EPOCHS,
+            "cnn_params": f"{params:,}" if params is not None else DASH}
+
+
+def cnn_blocks(out, members, results):
+    """The CNN chapter: against the MLPs, filters, feature maps, saliency, gradients,
+    confusion matrix."""
+    return (cnn_versus_mlps(members, results) + filter_blocks(out, members)
+            + feature_map_blocks(out, members) + saliency_blocks(out, members)
+            + cnn_gradient_blocks(out, members) + cnn_confusion_blocks(out, members))
+
+
+def training_seconds(result):
+    """Seconds of fit (building the model included), for results of any version."""
+    timing = result["timing"]
+    return timing.get("fit_seconds", timing["total_seconds"])
+
+
+def goal_sentence(name, result):
+    goal, test = result["goal"], result["test"]
+    seconds, epochs = training_seconds(result), len(result["timing"]["seconds_per_epoch"])
+    met = test["accuracy"] >= goal["accuracy"] and seconds <= goal["seconds"]
+    text = (f"{name} reaches a test accuracy of {test['accuracy']:.4f} after {epochs} epochs "
+            f"and {_seconds(seconds)} of training "
+            f"({_seconds(result['timing']['mean_seconds_per_epoch'])} per epoch, validation "
+            f"included). The goal, >= {goal['accuracy']:.2f} within "
+            f"{goal['seconds'] / 60:.0f} minutes on this machine, is "
+            f"{'met' if met else 'not met'}.")
+    if result["options"]["quick"]:
+        text += " (A --quick result: trained on a small subset, not comparable with the goal.)"
+    return text
+
+
+def cnn_versus_mlps(members, results):
+    mlps = {name: r for name, r in results.items() if r["group"] != "cnn"}
+    shown = [name for name, r in mlps.items() if r.get("lecture")]
+    if mlps:
+        best = max(mlps, key=lambda n: mlps[n]["test"]["accuracy"])
+        shown += [best] if best not in shown else []
+    rows = [[name, r["group"], f"{r['params']:,}", str(len(r["timing"]["seconds_per_epoch"])),
+             f"{r['test']['accuracy']:.4f}", _seconds(r["timing"]["mean_seconds_per_epoch"]),
+             _seconds(training_seconds(r))]
+            for name, r in [*members.items(), *((n, mlps[n]) for n in shown)]]
+    header = ["Experiment", "Group", "Parameters", "Epochs", "Test accuracy", "s/epoch",
+              "Training time"]
+    note = ("The CNNs next to the lecture's MLPs (those with a published number) and the "
+            "best MLP of this run: parameters, test accuracy and the time fit took on this "
+            "machine (seconds per epoch include the validation pass).")
+    points = {name: (training_seconds(r), r["test"]["accuracy"])
+              for name, r in [*members.items(), *((n, mlps[n]) for n in shown)]}
+    groups = {name: ("CNN" if name in members else "MLP") for name in points}
+    figure = diagnostics.plot_accuracy_vs_time(points, groups=groups)
+    blocks = [("h", 3, "Accuracy and training time against the MLPs")]
+    blocks += [("p", goal_sentence(name, r)) for name, r in members.items() if r.get("goal")]
+    blocks += [("p", overfitting_sentence(members))]
+    return blocks + [("p", note), ("table", header, rows),
+                     ("figures", [("cnn-accuracy-vs-time", png_of(figure),
+                                   "Test accuracy against training time, CNNs and MLPs")])]
+
+
+def overfitting_sentence(members):
+    """How far training accuracy ran ahead of validation accuracy in the last epoch."""
+    gaps = {name: 100 * (r["history"]["accuracy"][-1] - r["history"]["val_accuracy"][-1])
+            for name, r in members.items()
+            if r["history"].get("accuracy") and r["history"].get("val_accuracy")}
+    listed = ", ".join(f"{name} {gap:+.1f} pp" for name, gap in gaps.items())
+    return ("Training accuracy minus validation accuracy in the last epoch, the measure of "
+            f"overfitting that augmentation and dropout work against: {listed}. (Training "
+            "accuracy is the mean over the epoch's batches, with dropout and augmentation "
+            "on; validation runs in inference mode.)")
+
+
+def filter_blocks(out, members):
+    figures = []
+    for name, result in members.items():
+        kernel = first_kernel(out / name, result)
+        if kernel is not None:
+            figure = diagnostics.plot_filters(kernel, title=f"{name}: first layer's filters")
+            figures.append((f"cnn-filters-{name}", png_of(figure),
+                            f"The first convolution's {kernel.shape[-1]} learned filters "
+                            f"of {name}"))
+    text = ("The first Conv2D layer's learned 3 × 3 filters w[:, :, 0, k'], one tile per "
+            "filter, red for positive weights and blue for negative ones on one common "
+            "scale: edge and contrast detectors (a row of red above a row of blue responds "
+            "to a horizontal edge). With BatchNormalization after it, a filter's overall "
+            "scale does not matter, only its pattern.")
+    return [("h", 3, "The first layer's filters"), ("p", text), ("figures", figures)]
+
+
+def first_kernel(folder, result):
+    """The first 4-D kernel among the saved weights (the first Conv2D's), or None."""
+    try:
+        saved = storage.read_npz(folder / "weights.npz")  # w000, w001, ...: in model order
+        arrays = [saved[key] for key in sorted(saved)]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return None
+    for name, array in zip(result["weight_names"], arrays):
+        if name.endswith("kernel") and array.ndim == 4:
+            return array
+    return None
+
+
+def feature_map_blocks(out, members):
+    figures = []
+    for name in members:
+        saved = _read(out / name / "feature_maps.npz")
+        if saved is None:
+            continue
+        names = [str(layer) for layer in saved["layers"]]
+        maps = {f"block {i + 1}: {layer}": saved[f"map_{i:02d}"] for i, layer in enumerate(names)}
+        label, predicted = CLASS_NAMES[int(saved["label"])], CLASS_NAMES[int(saved["predicted"])]
+        figure = diagnostics.plot_feature_maps(
+            saved["image"], maps, title=f"{name}: test image of a {label}, predicted {predicted}")
+        figures.append((f"cnn-feature-maps-{name}", png_of(figure),
+                        f"Feature maps of the first test image after each block of {name}"))
+    text = ("The first test image and what each convolution block makes of it (after its "
+            "ReLU): for each block the 8 channels with the largest mean activation, each "
+            "on its own scale, dark = strong. The first block still shows the garment's "
+            "edges and surfaces; after each pooling the maps are smaller and more abstract "
+            "— which parts of the image a filter responds to, not what it looks like.")
+    return [("h", 3, "Feature maps of one test image"), ("p", text), ("figures", figures)]
+
+
+def saliency_blocks(out, members):
+    figures = []
+    for name in members:
+        saved = _read(out / name / "saliency.npz")
+        if saved is None:
+            continue
+        titles = [CLASS_NAMES[p] if p == t else f"{CLASS_NAMES[p]}\n(true: {CLASS_NAMES[t]})"
+                  for p, t in zip(saved["predicted"], saved["labels"])]
+        figure = diagnostics.plot_saliency(saved["images"], saved["maps"], titles=titles,
+                                           title=f"{name}: saliency of the predicted class")
+        figures.append((f"cnn-saliency-{name}", png_of(figure),
+                        f"Saliency maps of {name}, one test image per class"))
+    text = ("Gradient saliency (Simonyan et al. 2013), computed with glassnet's own "
+            "autodiff by glassnet.diagnostics.saliency: for the first test image of each "
+            "class, |dS_c / dx|, the size of the derivative of the predicted class's score "
+            "S_c (its logit, before the softmax) with respect to each pixel. Bright pixels "
+            "are those whose change would move the score most: where the network looks. "
+            "Each title is the predicted class (and the true one when they differ).")
+    return [("h", 3, "Saliency maps"), ("p", text), ("figures", figures)]
+
+
+def cnn_gradient_blocks(out, members):
+    records = {name: load_diagnostics(out / name) for name in members}
+    records = {name: layers_only(d, ("conv2d", "dense")) for name, d in records.items()
+               if d is not None and d.layers}
+    if not records:
+        return []
+    overlay, per_epoch = None, []
+    for name, record in records.items():
+        ax = overlay.axes[0] if overlay is not None else None
+        overlay = diagnostics.plot_gradient_norms_by_layer(
+            record, epochs=[-1], ax=ax, label=name,
+            title="Gradient norm of each Conv2D / Dense layer, last epoch")
+        figure = diagnostics.plot_gradient_norms(record, title=name)
+        per_epoch.append((f"cnn-gradients-{name}", png_of(figure),
+                          f"{name}: gradient norm of each Conv2D / Dense layer per epoch"))
+    text = ("A GradientMonitor records the L2 norm of each layer's weight gradient on 20 "
+            "sampled batches of every epoch, as for the vanishing-gradient networks; here "
+            "for the convolution kernels (k_h × k_w × C × F arrays) and the output layer, "
+            "input side first.")
+    figures = [("cnn-gradients-by-layer", png_of(overlay),
+                "Gradient norm of each Conv2D / Dense layer (1 = next to the input), "
+                "last epoch")]
+    return [("h", 3, "Gradient norms during training"), ("p", text), ("figures", figures),
+            ("figures", per_epoch)]
+
+
+def cnn_confusion_blocks(out, members):
+    name = max(members, key=lambda n: members[n]["test"]["accuracy"])
+    saved = _read(out / name / "predictions.npz")
+    if saved is None:
+        return []
+    matrix = diagnostics.plot_confusion_matrix(saved["y_true"], saved["y_pred"], CLASS_NAMES,
+                                               title=f"Confusion matrix of {name}")
+    y_true, y_pred = saved["y_true"], saved["y_pred"]
+    text = (f"The best CNN of this run, {name}: for each true class (row) the predicted "
+            f"classes (columns) over the {len(y_true):,} test images. "
+            + most_confused(y_true, y_pred))
+    return [("h", 3, "Confusion matrix"), ("p", text),
+            ("figures", [(f"cnn-confusion-matrix-{name}", png_of(matrix),
+                          f"Confusion matrix of the CNN {name}")])]
+
+
+def most_confused(y_true, y_pred):
+    """One sentence: the true class most often taken for another one, and which."""
+    wrong = y_true != y_pred
+    if not wrong.any():
+        return "It makes no mistake."
+    pairs, counts = np.unique(np.stack([y_true[wrong], y_pred[wrong]]), axis=1,
+                              return_counts=True)
+    true, predicted = pairs[:, np.argmax(counts)]
+    return (f"Its most frequent mistake: {CLASS_NAMES[true]} taken for "
+            f"{CLASS_NAMES[predicted]} ({counts.max()} times).")
+
+
+def _read(path):
+    """The arrays of a saved .npz file, or None if it was damaged since it was checked."""
+    try:
+        return storage.read_npz(path)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return None
 
 
 def best_model_section(out, results):

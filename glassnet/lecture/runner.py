@@ -8,6 +8,10 @@ Every experiment writes its own folder ``<out>/<name>/``::
     weights.npz       model.get_weights(), in order (names in result.json)
     predictions.npz   y_true, y_pred on the test set and the first test images
     diagnostics.json  per-layer gradient records (monitored experiments only)
+    feature_maps.npz  the CNNs (``inspect``): one test image and its feature maps after
+                      each convolution block
+    saliency.npz      the CNNs (``inspect``): one test image per class, its predicted
+                      class and its saliency map (``glassnet.diagnostics.saliency``)
 
 The folder appears only when the experiment has finished (saved atomically, see
 ``storage``).  A rerun reuses a result whose options (quick, seed, epochs, data size) and
@@ -29,17 +33,19 @@ from pathlib import Path
 import numpy as np
 
 import glassnet as keras
+from glassnet import diagnostics
 from glassnet.callbacks import Callback
 from glassnet.datasets import fashion_mnist
 from glassnet.lecture import experiments as registry
 from glassnet.lecture import storage
 from glassnet.utils import progbar
 
-QUICK_TRAIN_SIZE = 5000  # --quick: the first 5,000 training images
+QUICK_TRAIN_SIZE = 5000  # --quick: the first 5,000 training images (or an experiment's own)
 QUICK_EPOCHS = 2  # --quick: at most this many epochs per experiment
-BATCH_SIZE = 32  # Keras' default, as in the lecture (fit and evaluate)
-PREDICT_BATCH_SIZE = 1024  # the predicted classes do not depend on it; fewer steps
+PREDICT_BATCH_SIZE = 256  # the predicted classes do not depend on it; fewer steps than
+#                          32, and a CNN's activations of 256 images stay ~0.1 GB
 SAMPLE_IMAGES = 40  # test images kept for the report's grid (In [8]: 4 x 10)
+BLOCK_LAYERS = ("BatchNormalization", "Activation", "ReLU")  # what follows a Conv in a block
 
 
 class LectureError(Exception):
@@ -58,17 +64,31 @@ class Options:
 
     def for_experiment(self, experiment):
         """The options a stored result must match to be reused."""
-        return {
+        sizes = sizes_of(experiment, self.quick)
+        options = {
             "quick": self.quick,
             "seed": self.seed,
             "epochs": epochs_of(experiment, self.quick),
-            "train_size": QUICK_TRAIN_SIZE if self.quick else None,
-            "batch_size": BATCH_SIZE,
+            "train_size": sizes["train"],
+            "batch_size": experiment.batch_size,
         }
+        for part in ("valid", "test"):  # only where an experiment cuts them (--quick CNNs)
+            if sizes[part] is not None:
+                options[f"{part}_size"] = sizes[part]
+        return options
 
 
 def epochs_of(experiment, quick):
     return min(experiment.epochs, QUICK_EPOCHS) if quick else experiment.epochs
+
+
+def sizes_of(experiment, quick):
+    """How many training, validation and test images ``experiment`` uses (None: all)."""
+    if not quick:
+        return {"train": None, "valid": None, "test": None}
+    if experiment.quick_sizes is None:
+        return {"train": QUICK_TRAIN_SIZE, "valid": None, "test": None}
+    return dict(experiment.quick_sizes)
 
 
 # --- checks before training ---------------------------------------------------------------
@@ -111,6 +131,18 @@ def load_data(quick):
     }
 
 
+def data_for(experiment, data, quick):
+    """``data`` cut to the experiment's sizes (``sizes_of``), images shaped as its Input
+    declares them: (N, 28, 28) for the MLPs, (N, 28, 28, 1) for the CNNs (views)."""
+    sizes = sizes_of(experiment, quick)
+    shaped = dict(data)
+    for part in ("train", "valid", "test"):
+        X, y = data[part]
+        X, y = X[:sizes[part]], y[:sizes[part]]  # [:None] keeps all
+        shaped[part] = (X.reshape((len(X), *experiment.input_shape)), y)  # (N, 28, 28[, 1])
+    return shaped
+
+
 # --- the run ------------------------------------------------------------------------------
 def run(options, stream=None):
     """Trains (or reuses) every chosen experiment, in the registry's order.
@@ -144,6 +176,8 @@ def run(options, stream=None):
             continue
         if note:
             say(stream, "  " + note)
+        if options.quick and experiment.quick_sizes:
+            say(stream, "  --quick: " + sizes_text(experiment.quick_sizes))
         result = run_experiment(experiment, data, options, verbose, out)
         say(stream, "  " + outcome_line(result))
         results[experiment.name] = result
@@ -158,6 +192,11 @@ def _data_line(data, quick):
     subset = f" (--quick: the first {n_train:,})" if quick else ""
     return (f"  {n_train:,} training images{subset}, {len(data['valid'][1]):,} validation, "
             f"{len(data['test'][1]):,} test")
+
+
+def sizes_text(sizes):
+    return (f"the first {sizes['train']:,} training, {sizes['valid']:,} validation and "
+            f"{sizes['test']:,} test images")
 
 
 def assess(out, experiment, options):
@@ -199,6 +238,7 @@ def _options_text(options):
 def run_experiment(experiment, data, options, verbose, out):
     """Trains one experiment, saves its folder and returns its result dict."""
     started = time.perf_counter()
+    data = data_for(experiment, data, options.quick)
     keras.backend.clear_session()  # layer names dense, dense_1, ... as in the lecture
     keras.utils.set_random_seed(options.seed)
     model = registry.build_model(experiment)
@@ -209,11 +249,12 @@ def run_experiment(experiment, data, options, verbose, out):
         callbacks.append(keras.callbacks.GradientMonitor())
     X_train, y_train = data["train"]
     history = model.fit(X_train, y_train, epochs=epochs_of(experiment, options.quick),
-                        batch_size=BATCH_SIZE, validation_data=data["valid"],
+                        batch_size=experiment.batch_size, validation_data=data["valid"],
                         callbacks=callbacks, verbose=verbose)
     fit_seconds = time.perf_counter() - started
     X_test, y_test = data["test"]
-    test = model.evaluate(X_test, y_test, batch_size=BATCH_SIZE, verbose=0, return_dict=True)
+    test = model.evaluate(X_test, y_test, batch_size=experiment.batch_size, verbose=0,
+                          return_dict=True)
     y_pred = np.argmax(model.predict(X_test, batch_size=PREDICT_BATCH_SIZE, verbose=0), axis=-1)
     timing = {
         "seconds_per_epoch": timer.seconds,
@@ -234,6 +275,9 @@ def run_experiment(experiment, data, options, verbose, out):
     diagnostics = getattr(history, "diagnostics", None)
     if diagnostics is not None:
         files["diagnostics.json"] = storage.json_bytes(diagnostics.to_dict())
+    if experiment.inspect:
+        files["feature_maps.npz"] = storage.npz_bytes(feature_map_arrays(model, X_test, y_test))
+        files["saliency.npz"] = storage.npz_bytes(saliency_arrays(model, X_test, y_test))
     files[storage.RESULT_FILE] = storage.json_bytes(result)  # last: the folder is complete
     storage.save_folder(out / experiment.name, files)
     return result
@@ -248,6 +292,7 @@ def make_result(experiment, options, model, history, test, timing):
         "options": options.for_experiment(experiment),
         "config": experiment.config(),
         "lecture": experiment.lecture,
+        "goal": experiment.goal,
         "history": {key: [float(v) for v in values] for key, values in history.history.items()},
         "test": {"loss": float(test["loss"]), "accuracy": float(test["accuracy"])},
         "params": int(model.count_params()),
@@ -256,6 +301,45 @@ def make_result(experiment, options, model, history, test, timing):
         "environment": environment(),
         "finished_at": datetime.datetime.now().isoformat(timespec="seconds"),
     })
+
+
+# --- inside a CNN (inspect) --------------------------------------------------------------
+def block_outputs(model):
+    """The layers that end each convolution block: a Conv2D and the BatchNormalization /
+    Activation / ReLU layers right after it (the feature maps of the report)."""
+    ends, previous = [], None
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            ends.append(layer.name)
+        elif kind in BLOCK_LAYERS and ends and ends[-1] == previous:
+            ends[-1] = layer.name  # the block goes on
+        previous = layer.name
+    return ends
+
+
+def feature_map_arrays(model, X_test, y_test):
+    """The first test image, its class, and its feature maps after each conv block."""
+    image = X_test[:1]  # (1, 28, 28, 1)
+    names = block_outputs(model)
+    maps = diagnostics.feature_maps(model, image, names)
+    predicted = int(np.argmax(model.predict(image, verbose=0), axis=-1)[0])
+    arrays = {"image": image[0].astype(np.float32), "label": np.int64(y_test[0]),
+              "predicted": np.int64(predicted), "layers": np.array(names)}
+    for index, name in enumerate(names):
+        arrays[f"map_{index:02d}"] = maps[name][0]  # (H, W, C)
+    return arrays
+
+
+def saliency_arrays(model, X_test, y_test):
+    """The first test image of each class, the class predicted and the saliency map of
+    that class's score (``glassnet.diagnostics.saliency``)."""
+    _, first = np.unique(y_test, return_index=True)  # one image per class, in class order
+    images = X_test[first].astype(np.float32)  # (classes, 28, 28, 1)
+    predicted = np.argmax(model.predict(images, verbose=0), axis=-1)
+    return {"images": images, "labels": y_test[first].astype(np.uint8),
+            "predicted": predicted.astype(np.uint8),
+            "maps": diagnostics.saliency(model, images, predicted)}
 
 
 class EpochTimer(Callback):

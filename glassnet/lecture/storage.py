@@ -85,6 +85,9 @@ def files_problem(folder, experiment, result):
               "predictions.npz": _check_predictions}
     if experiment.monitor:
         checks["diagnostics.json"] = _check_diagnostics
+    if experiment.inspect:
+        checks["feature_maps.npz"] = _check_feature_maps
+        checks["saliency.npz"] = _check_saliency
     for name, check in checks.items():
         path = Path(folder) / name
         if not path.is_file():
@@ -122,6 +125,33 @@ def _check_predictions(path, result):
     if y_true.ndim != 1 or y_pred.shape != y_true.shape or images.ndim != 3:
         raise ValueError(f"unexpected shapes: y_true {y_true.shape}, y_pred {y_pred.shape}, "
                          f"images {images.shape}")
+
+
+def _check_feature_maps(path, result):
+    arrays = read_npz(path)
+    missing = {"image", "label", "predicted", "layers"} - set(arrays)
+    if missing:
+        raise ValueError(f"no array {', '.join(sorted(missing))}")
+    names = arrays["layers"]
+    maps = [arrays.get(f"map_{index:02d}") for index in range(len(names))]
+    if names.ndim != 1 or not len(names) or any(m is None or m.ndim != 3 for m in maps):
+        raise ValueError(f"expected one (H, W, C) map per layer of {names.tolist()}")
+    if arrays["image"].ndim != 3:
+        raise ValueError(f"unexpected image shape {arrays['image'].shape}")
+
+
+def _check_saliency(path, result):
+    arrays = read_npz(path)
+    missing = {"images", "labels", "predicted", "maps"} - set(arrays)
+    if missing:
+        raise ValueError(f"no array {', '.join(sorted(missing))}")
+    images, maps = arrays["images"], arrays["maps"]
+    n = len(images)
+    if (images.ndim != 4 or maps.shape != images.shape or not n
+            or arrays["labels"].shape != (n,) or arrays["predicted"].shape != (n,)):
+        raise ValueError(f"unexpected shapes: images {images.shape}, maps {maps.shape}, "
+                         f"labels {arrays['labels'].shape}, "
+                         f"predicted {arrays['predicted'].shape}")
 
 
 def _check_diagnostics(path, result):
