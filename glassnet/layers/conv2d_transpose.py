@@ -7,6 +7,7 @@ from glassnet.layers.convolution_parts import (
     check_rank,
     check_steps,
     on_channels,
+    set_window_arguments,
     spatial_sizes,
     weight_options,
     with_channels,
@@ -60,15 +61,12 @@ class Conv2DTranspose(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = type(self).__name__
         self.filters = positive_integer(owner, "filters", filters)
-        self.kernel_size = sliding_windows.window_tuple(owner, "kernel_size", kernel_size, 2)
-        self.strides = sliding_windows.window_tuple(owner, "strides", strides, 2)
-        self.padding = sliding_windows.padding_mode(owner, padding)
+        set_window_arguments(self, 2, kernel_size, strides, padding, data_format,
+                             dilation_rate)
         self.output_padding = None  # Keras' default: "same" gives n s, "valid" (n - 1) s + K
         if output_padding is not None:
             self.output_padding = sliding_windows.output_padding_tuple(owner, output_padding,
                                                                        self.strides)
-        self.data_format = sliding_windows.data_format(owner, data_format)
-        self.dilation_rate = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, 2)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -5,7 +5,6 @@ and the config they share are in ``convolution_parts`` (with the other convoluti
 layers).
 """
 from glassnet import activations, constraints, initializers, ops, regularizers
-from glassnet.autodiff import sliding_windows
 from glassnet.layers.convolution_parts import (
     add_weights,
     check_arguments,
@@ -13,6 +12,7 @@ from glassnet.layers.convolution_parts import (
     layer_config,
     layer_output_shape,
     on_channels,
+    set_window_arguments,
 )
 from glassnet.layers.layer import Layer
 from glassnet.validation import positive_integer
@@ -59,11 +59,8 @@ class Conv2D(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = type(self).__name__
         self.filters = positive_integer(owner, "filters", filters)
-        self.kernel_size = sliding_windows.window_tuple(owner, "kernel_size", kernel_size, 2)
-        self.strides = sliding_windows.window_tuple(owner, "strides", strides, 2)
-        self.padding = sliding_windows.padding_mode(owner, padding)
-        self.data_format = sliding_windows.data_format(owner, data_format)
-        self.dilation_rate = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, 2)
+        set_window_arguments(self, 2, kernel_size, strides, padding, data_format,
+                             dilation_rate)
         self.groups = positive_integer(owner, "groups", groups)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -134,11 +131,8 @@ class Conv1D(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = type(self).__name__
         self.filters = positive_integer(owner, "filters", filters)
-        self.kernel_size = sliding_windows.window_tuple(owner, "kernel_size", kernel_size, 1)
-        self.strides = sliding_windows.window_tuple(owner, "strides", strides, 1)
-        self.padding = sliding_windows.padding_mode(owner, padding, ("valid", "same", "causal"))
-        self.data_format = sliding_windows.data_format(owner, data_format)
-        self.dilation_rate = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, 1)
+        set_window_arguments(self, 1, kernel_size, strides, padding, data_format,
+                             dilation_rate, ("valid", "same", "causal"))
         self.groups = positive_integer(owner, "groups", groups)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)

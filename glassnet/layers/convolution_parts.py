@@ -8,6 +8,18 @@ from glassnet.autodiff import conv_shapes, sliding_windows
 from glassnet.serialization import serialize, serialize_optional
 
 
+def set_window_arguments(layer, rank, kernel_size, strides, padding, data_format, dilation_rate,
+                         paddings=("valid", "same")):
+    """Checks and sets the arguments every convolution layer takes about its windows."""
+    owner = type(layer).__name__
+    layer.kernel_size = sliding_windows.window_tuple(owner, "kernel_size", kernel_size, rank)
+    layer.strides = sliding_windows.window_tuple(owner, "strides", strides, rank)
+    layer.padding = sliding_windows.padding_mode(owner, padding, paddings)
+    layer.data_format = sliding_windows.data_format(owner, data_format)
+    layer.dilation_rate = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate,
+                                                       rank)
+
+
 def check_arguments(layer):
     """The checks that involve two arguments (Keras makes the same ones)."""
     owner = type(layer).__name__

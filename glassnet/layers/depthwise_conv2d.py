@@ -1,12 +1,12 @@
 """DepthwiseConv2D: one small kernel per input channel, ``ops.depthwise_conv`` plus a bias
 and an activation."""
 from glassnet import activations, constraints, initializers, ops, regularizers
-from glassnet.autodiff import sliding_windows
 from glassnet.layers.convolution_parts import (
     check_depthwise_input,
     check_steps,
     conv_output_shape,
     on_channels,
+    set_window_arguments,
     weight_options,
 )
 from glassnet.layers.layer import Layer
@@ -52,12 +52,9 @@ class DepthwiseConv2D(Layer):
     ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = type(self).__name__
-        self.kernel_size = sliding_windows.window_tuple(owner, "kernel_size", kernel_size, 2)
-        self.strides = sliding_windows.window_tuple(owner, "strides", strides, 2)
-        self.padding = sliding_windows.padding_mode(owner, padding)
+        set_window_arguments(self, 2, kernel_size, strides, padding, data_format,
+                             dilation_rate)
         self.depth_multiplier = positive_integer(owner, "depth_multiplier", depth_multiplier)
-        self.data_format = sliding_windows.data_format(owner, data_format)
-        self.dilation_rate = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, 2)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.depthwise_initializer = initializers.get(depthwise_initializer)

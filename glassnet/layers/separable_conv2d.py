@@ -1,12 +1,12 @@
 """SeparableConv2D: a depthwise convolution then a 1x1 convolution, ``ops.separable_conv``
 plus a bias and an activation."""
 from glassnet import activations, constraints, initializers, ops, regularizers
-from glassnet.autodiff import sliding_windows
 from glassnet.layers.convolution_parts import (
     check_depthwise_input,
     check_steps,
     conv_output_shape,
     on_channels,
+    set_window_arguments,
     weight_options,
 )
 from glassnet.layers.layer import Layer
@@ -59,11 +59,8 @@ class SeparableConv2D(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = type(self).__name__
         self.filters = positive_integer(owner, "filters", filters)
-        self.kernel_size = sliding_windows.window_tuple(owner, "kernel_size", kernel_size, 2)
-        self.strides = sliding_windows.window_tuple(owner, "strides", strides, 2)
-        self.padding = sliding_windows.padding_mode(owner, padding)
-        self.data_format = sliding_windows.data_format(owner, data_format)
-        self.dilation_rate = sliding_windows.window_tuple(owner, "dilation_rate", dilation_rate, 2)
+        set_window_arguments(self, 2, kernel_size, strides, padding, data_format,
+                             dilation_rate)
         self.depth_multiplier = positive_integer(owner, "depth_multiplier", depth_multiplier)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
