@@ -4,8 +4,12 @@
 - ``torch_reference``: forward AND input gradients vs PyTorch, in float64.
 - ``random_inputs``: float64 test inputs drawn from a named domain.
 - ``assert_no_graph``: an output that recorded nothing.
+- ``assert_bad_input_rejected``: a layer that takes some shapes and refuses the last one.
 """
+import re
+
 import numpy as np
+import pytest
 import torch
 
 from glassnet.autodiff import Tensor, grad
@@ -89,3 +93,18 @@ def assert_no_graph(out):
     """Asserts that ``out`` recorded no graph node (as under ``no_grad``)."""
     assert out._fn is None, f"a graph node was recorded: {type(out._fn).__name__}"
     assert not out.requires_grad
+
+
+def escaped(text):
+    """``text`` as a regular expression matching itself, where ``.*`` stays a wildcard."""
+    return re.escape(text).replace(r"\.\*", ".*")
+
+
+def assert_bad_input_rejected(layer, shapes, message):
+    """Calls ``layer`` on zeros of each shape but the last (accepted), then asserts that
+    the last one raises a ValueError whose text contains ``message``."""
+    *good, bad = shapes
+    for shape in good:
+        layer(np.zeros(shape, dtype=np.float32))
+    with pytest.raises(ValueError, match=escaped(message)):
+        layer(np.zeros(bad, dtype=np.float32))
