@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from glassnet import ops
 from glassnet.autodiff import Tensor, fused, grad
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff.gradcheck import check_gradients
@@ -19,6 +20,17 @@ def _batch_norm_fused(x, gamma, beta, axes=(0,)):
     return fused.batch_norm_training(x, gamma, beta, axes, 1e-3)[0]
 
 
+def _conv_bias(relu, **arguments):
+    """(fused conv + bias [+ ReLU], the same from ops.conv, add and the composite ReLU)."""
+    first = arguments.get("data_format") == "channels_first"
+
+    def composite(x, w, b):
+        z = P.add(ops.conv(x, w, **arguments), P.reshape(b, (-1, 1, 1)) if first else b)
+        return nn.relu_composite(z) if relu else z
+
+    return (lambda x, w, b: fused.conv_bias(x, w, b, relu=relu, **arguments)), composite
+
+
 # name -> (fused function, composite reference, input shapes)
 CASES = {
     "linear": (fused.linear, lambda x, w, b: P.add(P.matmul(x, w), b), [(5, 3), (3, 4), (4,)]),
@@ -28,6 +40,19 @@ CASES = {
     "linear_relu": (fused.linear_relu,
                     lambda x, w, b: nn.relu_composite(P.add(P.matmul(x, w), b)),
                     [(5, 3), (3, 4), (4,)]),
+    "conv_bias": (*_conv_bias(False), [(2, 5, 4, 3), (3, 2, 3, 4), (4,)]),
+    "conv_bias_relu_same_strided": (
+        *_conv_bias(True, strides=2, padding="same"), [(2, 5, 6, 3), (3, 3, 3, 4), (4,)]
+    ),
+    "conv_bias_relu_grouped_dilated": (
+        *_conv_bias(True, dilation_rate=2), [(2, 6, 6, 4), (2, 2, 2, 6), (6,)]
+    ),
+    "conv_bias_relu_channels_first": (
+        *_conv_bias(True, data_format="channels_first"), [(2, 3, 5, 4), (2, 2, 3, 4), (4,)]
+    ),
+    "conv_bias_relu_1d_causal": (
+        *_conv_bias(True, padding="causal"), [(2, 7, 3), (3, 3, 5), (5,)]
+    ),
     "relu": (fused.relu, nn.relu_composite, [(5, 4)]),
     "elu": (fused.elu, nn.elu_composite, [(5, 4)]),
     "elu_alpha": (lambda x: fused.elu(x, 0.5), lambda x: nn.elu_composite(x, 0.5), [(5, 4)]),
@@ -99,3 +124,14 @@ def test_linear_skips_the_input_gradient_when_not_needed():
     out = fused.linear(x, w, b)
     assert out._fn.needs_grad == (False, True, True)
     assert out._fn.backward(np.ones((2, 4)))[0] is None
+
+
+@pytest.mark.parametrize("activation, node", [("relu", fused.ConvBiasRelu),
+                                              ("linear", fused.ConvBias)])
+def test_conv_layers_fuse_their_bias_and_relu(activation, node):
+    from glassnet import layers
+
+    for layer, shape in ((layers.Conv2D(4, 3, activation=activation), (2, 6, 6, 3)),
+                         (layers.Conv1D(4, 3, activation=activation), (2, 6, 3))):
+        out = layer(Tensor(np.ones(shape, dtype=np.float32), requires_grad=True))
+        assert type(out._fn) is node, type(layer).__name__

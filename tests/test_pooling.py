@@ -140,6 +140,40 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum():
     np.testing.assert_array_equal(d_flat.ravel(), [1, 0, 0, 0])  # row-major first
 
 
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize(("strides", "expected_dx"), [
+    # tiled: window 0 is [[1, 3], [3, 2]] -> (0, 1); window 1 is all 3s -> its (0, 0)
+    (2, [[0, 10, 20, 0],
+         [0, 0, 0, 0]]),
+    # overlapping, 3 windows: [[1, 3], [3, 2]] -> (0, 1); [[3, 3], [2, 3]] -> (0, 1) again;
+    # [[3, 3], [3, 3]] -> its (0, 0), pixel (0, 2)
+    (1, [[0, 10 + 20, 30, 0],
+         [0, 0, 0, 0]]),
+])
+def test_max_pool_2d_ties_send_the_gradient_to_the_first_maximum_in_row_major_order(
+        data_format, strides, expected_dx):
+    image = np.array([[1.0, 3.0, 3.0, 3.0],
+                      [3.0, 2.0, 3.0, 3.0]])
+    x = image[None, :, :, None] if data_format == "channels_last" else image[None, None]
+    x_tensor = Tensor(x, requires_grad=True)
+    y = ops.max_pool(x_tensor, 2, strides=strides, data_format=data_format)
+    g = np.array([10.0, 20.0, 30.0][: y.size]).reshape(y.shape)
+    (dx,) = grad(y, [x_tensor], output_grad=g)
+    np.testing.assert_array_equal(y.data.ravel(), [3.0] * y.size)
+    np.testing.assert_array_equal(dx.reshape(image.shape), expected_dx)
+
+
+def test_max_pool_ties_in_a_window_of_more_than_256_pixels():
+    # offsets beyond 255 need an arg-max wider than uint8: k* = 16 * 17 = 272, not 288
+    x = np.zeros((1, 17, 17, 1))
+    x[0, 16, 0] = x[0, 16, 16] = 1.0
+    x_tensor = Tensor(x, requires_grad=True)
+    (dx,) = grad(ops.max_pool(x_tensor, 17), [x_tensor], output_grad=np.ones((1, 1, 1, 1)))
+    expected = np.zeros_like(x)
+    expected[0, 16, 0] = 1.0
+    np.testing.assert_array_equal(dx, expected)
+
+
 def test_same_padding_never_wins_a_max_and_is_not_counted_in_an_average():
     x = -np.arange(1.0, 4.0).reshape(1, 3, 1)  # [-1, -2, -3]: a 0 pad would win the max
     np.testing.assert_array_equal(ops.max_pool(x, 2, padding="same").data.ravel(), [-1, -3])

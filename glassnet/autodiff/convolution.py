@@ -49,6 +49,8 @@ class Conv(Function):
         dL/dX_col = dZ W_col^T
         dL/dx[n, i*s_h + u*d_h, j*s_w + v*d_w, k] += dL/dX_col[(n, i, j), (u, v, k)]
                                                    (col2im: one strided add per offset (u, v))
+    dL/dX_col is never stored whole: each offset's block of columns, dZ W_col[(u, v, :), :]^T,
+    is made and added to its pixels in turn (``_col2im_product``).
     Groups: the C channels are cut into G groups of C/G; group gamma's filters see only
     its channels, so each group has its own X_col and W_col and its own product (one
     batched matmul over the groups).  The padding is cut off dL/dx at the end.
@@ -74,7 +76,7 @@ class Conv(Function):
         self.X_col, self.windows_shape = _im2col(x, w.shape[:-2], self.strides, self.dilation,
                                                  groups)  # (G, rows, kernel entries)
         self.W_col = _group(w, groups, math.prod(w.shape[:-1]))  # (G, kernel entries, F / G)
-        Z = np.matmul(self.X_col, self.W_col)  # (G, rows, F / G)
+        Z = _matmul(self.X_col, self.W_col)  # (G, rows, F / G)
         out_shape = self.windows_shape[: 1 + len(self.strides)] + w.shape[-1:]  # (N, *out, F)
         z = _ungroup(Z, out_shape)  # (N, *out, F)
         return np.moveaxis(z, -1, 1) if self.channels_first else z
@@ -86,12 +88,11 @@ class Conv(Function):
         dZ = _group(g, groups, rows)  # (G, rows, F / G)
         dx = dw = None
         if self.needs_grad[1]:
-            dW_col = np.matmul(np.swapaxes(self.X_col, 1, 2), dZ)  # (G, kernel entries, F / G)
+            dW_col = _matmul(np.swapaxes(self.X_col, 1, 2), dZ)  # (G, kernel entries, F / G)
             dw = _ungroup(dW_col, self.w_shape).astype(self.w_dtype, copy=False)  # kernel's
         if self.needs_grad[0]:
-            dX_col = np.matmul(dZ, np.swapaxes(self.W_col, 1, 2))  # (G, rows, kernel entries)
-            dx = _col2im(_ungroup(dX_col, self.windows_shape), self.padded_shape,
-                         self.strides, self.dilation)  # (N, *padded, C)
+            dx = _col2im_product(dZ, self.W_col, self.windows_shape, self.padded_shape,
+                                 self.strides, self.dilation)  # col2im(dZ W_col^T)
             dx = _unpad(dx, self.pads).astype(self.x_dtype, copy=False)  # (N, *spatial, C)
             if self.channels_first:
                 dx = np.moveaxis(dx, -1, 1)  # (N, C, *spatial)
@@ -136,14 +137,14 @@ class ConvTranspose(Function):
         kernel_size = w.shape[:-2]
         self.X = x.reshape(-1, x.shape[-1])  # (rows, C): one row per input pixel
         self.W_col = w.reshape(-1, w.shape[-1])  # (kernel entries (u, v, k'), C)
-        Y_col = self.X @ self.W_col.T  # (rows, kernel entries)
         windows_shape = x.shape[:-1] + w.shape[:-1]  # (N, *spatial, *kernel, F)
         full = tuple(  # the rows the windows cover: (n - 1) s + d (k - 1) + 1
             (n - 1) * s + d * (k - 1) + 1
             for n, k, s, d in zip(x.shape[1:-1], kernel_size, self.strides, self.dilation)
         )
-        y_full = _col2im(Y_col.reshape(windows_shape), (x.shape[0], *full, w.shape[-2]),
-                         self.strides, self.dilation)  # (N, *full, F)
+        y_full = _col2im_product(self.X[None], self.W_col[None], windows_shape,
+                                 (x.shape[0], *full, w.shape[-2]), self.strides,
+                                 self.dilation)  # col2im(X W_col^T): (N, *full, F)
         y = _unpad(y_full, self.pads)  # (N, *out, F)
         return np.moveaxis(y, -1, 1) if self.channels_first else y
 
@@ -224,21 +225,45 @@ def _im2col(x, kernel_size, strides, dilation, groups):
     return _group(windows, groups, rows), windows.shape
 
 
-def _col2im(dwindows, shape, strides, dilation):
-    """The adjoint of the windows view: an array of ``shape`` (N, *padded, C) in which
-    every entry of dwindows (N, *out, *kernel, C) is added to the pixel it was read from,
-    one strided slice per kernel offset (u, v)."""
+def _pixels(offset, strides, dilation, out):
+    """The index of the pixels that kernel offset (u, v) reads, x[:, i*s + u*d, ...] for
+    i = 0 .. out - 1 along each spatial axis (a strided slice per axis)."""
+    return (slice(None), *(
+        slice(u * d, u * d + s * (n - 1) + 1, s)
+        for u, d, s, n in zip(offset, dilation, strides, out)
+    ))
+
+
+def _col2im_product(A, B, windows_shape, shape, strides, dilation):
+    """col2im(A B^T) without the (rows, kernel entries) matrix A B^T: an array of ``shape``
+    (N, *padded, C) to which, for each kernel offset (u, v), the block of A B^T that offset
+    read (A times the offset's rows of B, transposed) is added at the pixels it read:
+
+        out[n, i*s_h + u*d_h, j*s_w + v*d_w, :] += (A B[(u, v, :), :]^T)[(n, i, j), :]
+
+    A is (G, rows, F / G), B (G, kernel entries, F / G) (one matrix per group), and
+    ``windows_shape`` (N, *out, *kernel, C) says how the rows and entries are laid out.
+    One matrix product and one strided add per offset, never a loop over pixels.
+    """
     rank = len(strides)
-    out = dwindows.shape[1 : 1 + rank]
-    kernel_size = dwindows.shape[1 + rank : 1 + 2 * rank]
-    dx = np.zeros(shape, dtype=dwindows.dtype)  # (N, *padded, C)
-    for offset in itertools.product(*(range(k) for k in kernel_size)):  # (u, v)
-        pixels = tuple(  # i*s + u*d for i = 0 .. out - 1, along each spatial axis
-            slice(u * d, u * d + s * (n - 1) + 1, s)
-            for u, d, s, n in zip(offset, dilation, strides, out)
-        )
-        dx[(slice(None), *pixels)] += dwindows[(slice(None),) * (1 + rank) + offset]
+    out = windows_shape[1 : 1 + rank]
+    kernel_size = windows_shape[1 + rank : 1 + 2 * rank]
+    channels = shape[-1] // A.shape[0]  # C / G: each offset's rows of B
+    block_shape = windows_shape[: 1 + rank] + windows_shape[-1:]  # (N, *out, C)
+    dx = np.zeros(shape, dtype=np.result_type(A, B))  # (N, *padded, C)
+    for k, offset in enumerate(itertools.product(*(range(n) for n in kernel_size))):
+        B_uv = B[:, k * channels : (k + 1) * channels]  # (G, C / G, F / G)
+        block = _ungroup(_matmul(A, np.swapaxes(B_uv, 1, 2)), block_shape)  # (N, *out, C)
+        dx[_pixels(offset, strides, dilation, out)] += block
     return dx
+
+
+def _matmul(A, B):
+    """A B for each group (stacks of matrices); one plain 2-D product when there is one
+    group (NumPy's stacked matmul is slower there when an operand is transposed)."""
+    if A.shape[0] == 1:
+        return (A[0] @ B[0])[None]
+    return np.matmul(A, B)
 
 
 def _group(a, groups, rows):
@@ -285,6 +310,14 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         data_format: "channels_last" or "channels_first"; None means
             ``config.image_data_format()``.
     """
+    return conv_node(inputs, kernel, strides, padding, data_format, dilation_rate).apply(
+        inputs, kernel)
+
+
+def conv_node(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1,
+              function=Conv):
+    """The graph node of ``conv(inputs, kernel, ...)`` after checking the arguments: a
+    ``function`` (Conv, or a subclass that fuses more into the node) not yet applied."""
     inputs_shape, kernel_shape = np.shape(inputs), np.shape(kernel)
     rank = conv_shapes.check_rank("conv", inputs_shape, kernel_shape)
     strides = sliding_windows.window_tuple("conv", "strides", strides, rank)
@@ -298,7 +331,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         sliding_windows.padding_amounts(n, k, s, padding, d)
         for n, k, s, d in zip(spatial, kernel_shape[:-2], strides, dilation)
     )
-    return Conv(strides, dilation, pads, data_format == "channels_first").apply(inputs, kernel)
+    return function(strides, dilation, pads, data_format == "channels_first")
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,

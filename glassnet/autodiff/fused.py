@@ -1,14 +1,22 @@
 """Fused ops: single graph nodes for composites that profiling found hot.
 
-A Dense layer (with its ReLU), a ReLU, an ELU, a softmax and a softmax cross-entropy run in every
-training step; as composites of primitives they cost several graph nodes each.
+A Dense or Conv layer (with its bias and ReLU), a ReLU, an ELU, a softmax and a softmax
+cross-entropy run in every training step; as composites of primitives they cost several
+graph nodes (and passes over memory) each.
 Each op here computes the same function in one node, with its gradient worked
 out by hand.  The composite versions stay in ``glassnet.ops.nn`` (``*_composite``)
 and the tests check every fused op against its composite, forward and backward.
 """
 import numpy as np
 
+from glassnet.autodiff.convolution import Conv, conv_node
 from glassnet.autodiff.engine import Function
+
+
+def keep_where(a, mask):
+    """a where ``mask`` is true, else 0.  The mask is cast to a's dtype first: NumPy
+    multiplies two float arrays faster than a float array by a bool one."""
+    return a * mask.astype(a.dtype)
 
 
 class Linear(Function):
@@ -52,7 +60,7 @@ class LinearRelu(Linear):
         return out
 
     def backward(self, g):
-        return super().backward(np.multiply(g, self.out > 0, dtype=g.dtype))
+        return super().backward(keep_where(g, self.out > 0))
 
 
 class Relu(Function):
@@ -60,10 +68,10 @@ class Relu(Function):
 
     def forward(self, x):
         self.positive = x > 0
-        return np.multiply(x, self.positive, dtype=x.dtype)
+        return keep_where(x, self.positive)
 
     def backward(self, g):
-        return (np.multiply(g, self.positive, dtype=g.dtype),)
+        return (keep_where(g, self.positive),)
 
 
 class Elu(Function):
@@ -223,3 +231,54 @@ def batch_norm_training(x, gamma, beta, axes, epsilon):
     """(z, node): the normalized output and the node holding the batch mean/variance."""
     op = BatchNormTraining(tuple(axes), epsilon)
     return op.apply(x, gamma, beta), op
+
+
+class ConvBias(Conv):
+    """z = conv(x, w) + b  (the affine part of a Conv layer), one node.
+
+    Equations (channels last; b added at every pixel):
+        z[n, i, j, k'] = conv(x, w)[n, i, j, k'] + b[k']
+        dL/db[k'] = sum over n, i, j of g[n, i, j, k']
+        dL/dx, dL/dw as in Conv
+    The bias is added in place to the matrix product's output: no second pass, no
+    second array.
+    """
+
+    def forward(self, x, w, b):
+        z = super().forward(x, w)  # a fresh array (or a channels-first view of one)
+        z += b.reshape(b.shape + (1,) * (z.ndim - 2)) if self.channels_first else b
+        return z
+
+    def backward(self, g):
+        dx, dw = super().backward(g)
+        db = None
+        if self.needs_grad[2]:
+            channel = 1 if self.channels_first else g.ndim - 1
+            db = np.add.reduce(g, axis=tuple(a for a in range(g.ndim) if a != channel))
+        return dx, dw, db
+
+
+class ConvBiasRelu(ConvBias):
+    """out = max(conv(x, w) + b, 0)  (a Conv layer with ``activation="relu"``), one node.
+
+    Equations:
+        dL/dz = g where out > 0, else 0      (z = conv(x, w) + b)
+        then dL/dx, dL/dw, dL/db from dL/dz as in ConvBias
+    """
+
+    def forward(self, x, w, b):
+        out = super().forward(x, w, b)
+        np.maximum(out, 0, out=out)
+        self.out = out
+        return out
+
+    def backward(self, g):
+        return super().backward(keep_where(g, self.out > 0))
+
+
+def conv_bias(x, w, b, strides=1, padding="valid", data_format=None, dilation_rate=1,
+              relu=False):
+    """conv(x, w) + b in one node (and its ReLU too with ``relu=True``); arguments as
+    ``glassnet.ops.conv``."""
+    function = ConvBiasRelu if relu else ConvBias
+    return conv_node(x, w, strides, padding, data_format, dilation_rate, function).apply(x, w, b)

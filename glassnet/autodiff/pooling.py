@@ -65,6 +65,7 @@ class Windows:
                 self.pads[a] = sliding_windows.padding_amounts(n, p, s, "same")
         self.padded = any(before or after for before, after in self.pads)
         self.tiled = tuple(strides) == tuple(pool) and not self.padded
+        self.overlapping = any(s < p for s, p in zip(strides, pool))  # a pixel in 2+ windows
         self.offsets = list(np.ndindex(*pool))  # (u, v) in row-major order
 
     def pad(self, x, fill):
@@ -131,13 +132,34 @@ class Windows:
 class MaxPool(Function):
     """out = the max of each window.
 
-    Equations (2-D, channels_last; g = dL/dy):
-        y[n, i, j, c] = max_{u < p_h, v < p_w} x[n, i*s_h + u, j*s_w + v, c]
-        dL/dx[n, i*s_h + u*, j*s_w + v*, c] += g[n, i, j, c]
-    where (u*, v*) is the arg-max of the window: ONE element per window gets the gradient,
-    the first in row-major window order on ties (as TensorFlow and PyTorch do).  Padding
-    is -inf, so it never wins.  The forward is a running max over the window offsets;
-    ``is_argmax[k]`` marks the windows whose first maximum sits at offset k.
+    Number the p_h p_w offsets (u, v) of a window in row-major order, k = u p_w + v, and
+    write x_k for the pixel at offset k of every window, x_k[n, i, j, c] =
+    x[n, i*s_h + u, j*s_w + v, c] (2-D, channels_last; g = dL/dy).  Then
+
+        y  = max_k x_k
+        k* = the first arg-max: the smallest k with x_k = y
+        dL/dx_k += g * [k* = k]       (the pixel at offset k* of each window gets g)
+
+    ONE element per window gets the gradient, the first in row-major window order on ties
+    (as TensorFlow and PyTorch do).  Padding is -inf, so it never wins.
+
+    The forward is a running max and a running arg-max over the offsets, y_k and k*_k being
+    those of x_0 .. x_k:
+
+        y_0 = x_0,                     k*_0 = 0
+        greater_k = x_k > y_{k-1}      (strict: on a tie the earlier offset stays)
+        y_k  = max(y_{k-1}, x_k)
+        k*_k = max(k*_{k-1}, k greater_k)
+
+    The last line is "k*_k = k if greater_k else k*_{k-1}" without a select: k*_{k-1} <= k - 1,
+    so a new maximum (greater_k = 1) gives max(k*_{k-1}, k) = k, and no new maximum gives
+    max(k*_{k-1}, 0) = k*_{k-1}.  ``self.argmax`` holds k* as the smallest unsigned integer
+    that fits (uint8 for windows of up to 256 pixels), only when a gradient will be asked.
+
+    The backward adds g * [k* = k] into the view of dL/dx at offset k, for every k.  When the
+    windows do not overlap (strides >= pool_size), each pixel is in one window at most, so
+    every view is a different set of pixels and a write does the add; the pixels no window
+    reaches (e.g. the last row of an odd size with "valid") keep their 0.
     """
 
     def __init__(self, windows, track_argmax=True):
@@ -146,31 +168,31 @@ class MaxPool(Function):
 
     def forward(self, x):
         windows = self.windows.unfold(self.windows.pad(x, _lowest(x.dtype)))
-        offsets = self.windows.offsets
-        y = windows[(..., *offsets[0])].copy()  # (N, o_h, o_w, C)
-        for offset in offsets[1:]:
-            np.maximum(y, windows[(..., *offset)], out=y)
-        if self.track_argmax:
-            self.is_argmax = self._first_maxima(windows, y)
+        x_at = [windows[(..., *offset)] for offset in self.windows.offsets]  # (N, o_h, o_w, C)
+        y = x_at[0].copy()
+        if not self.track_argmax:
+            for x_k in x_at[1:]:
+                np.maximum(y, x_k, out=y)
+            return y
+        ks = np.arange(len(x_at), dtype=np.min_scalar_type(len(x_at) - 1))  # 0, 1, ..., K - 1
+        self.argmax = np.zeros(y.shape, dtype=ks.dtype)  # k*_0 = 0
+        for k, x_k in zip(ks[1:], x_at[1:]):
+            x_k = np.ascontiguousarray(x_k)  # one strided read of the view, not two
+            greater = x_k > y  # a new strict maximum at offset k
+            np.maximum(y, x_k, out=y)
+            np.maximum(self.argmax, k * greater, out=self.argmax)  # k where greater, else k*
         return y
-
-    def _first_maxima(self, windows, y):
-        """One mask per offset (u, v), true where x at that offset is the window's arg-max:
-        equal to y, and no earlier offset (in row-major order) was."""
-        taken = np.zeros(y.shape, dtype=bool)  # (N, o_h, o_w, C)
-        is_argmax = []
-        for offset in self.windows.offsets:
-            first = (windows[(..., *offset)] == y) & ~taken
-            taken |= first
-            is_argmax.append(first)
-        return is_argmax
 
     def backward(self, g):
         dx_padded = np.zeros(_padded_shape(self.windows), dtype=g.dtype)
         dwindows = self.windows.unfold(dx_padded, writeable=True)
-        for offset, is_argmax in zip(self.windows.offsets, self.is_argmax):
-            g_uv = np.multiply(g, is_argmax, dtype=g.dtype)  # (N, o_h, o_w, C): 0 if (u, v) lost
-            dwindows[(..., *offset)] += g_uv
+        for k, offset in enumerate(self.windows.offsets):
+            dx_k = dwindows[(..., *offset)]  # (N, o_h, o_w, C): a view of dx_padded
+            won = self.argmax == k  # the windows whose first maximum is at offset k
+            if self.windows.overlapping:
+                dx_k += g * won  # a pixel can be at offset k of one window and k' of another
+            else:
+                np.multiply(g, won, out=dx_k)  # each pixel is in one window at most
         return (self.windows.unpad(dx_padded),)
 
 
@@ -201,7 +223,11 @@ class AveragePool(Function):
         dx_padded = np.zeros(_padded_shape(self.windows), dtype=g.dtype)
         dwindows = self.windows.unfold(dx_padded, writeable=True)
         for offset in self.windows.offsets:
-            dwindows[(..., *offset)] += g_share
+            dx_k = dwindows[(..., *offset)]  # (N, o_h, o_w, C): a view of dx_padded
+            if self.windows.overlapping:
+                dx_k += g_share
+            else:
+                dx_k[...] = g_share  # each pixel is in one window at most
         return (self.windows.unpad(dx_padded),)
 
 

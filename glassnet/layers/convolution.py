@@ -4,14 +4,14 @@ The two classes say the same thing for 1 and 2 spatial axes; the checks, the wei
 and the config they share are in ``convolution_parts`` (with the other convolution
 layers).
 """
-from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet import activations, constraints, initializers, regularizers
 from glassnet.layers.convolution_parts import (
     add_weights,
     check_arguments,
     check_input,
+    conv_bias_activation,
     layer_config,
     layer_output_shape,
-    on_channels,
     set_window_arguments,
 )
 from glassnet.layers.layer import Layer
@@ -76,11 +76,7 @@ class Conv2D(Layer):
         add_weights(self, input_shape)
 
     def call(self, inputs):
-        z = ops.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,
-                     self.dilation_rate)  # (batch, H_out, W_out, filters)
-        if self.use_bias:
-            z = z + on_channels(self.bias, self.data_format, 2)  # b[k'] at every pixel
-        return self.activation(z)
+        return conv_bias_activation(self, inputs)  # (batch, H_out, W_out, filters)
 
     def _check_input_shape(self, input_shape):
         check_input(self, input_shape)
@@ -148,11 +144,7 @@ class Conv1D(Layer):
         add_weights(self, input_shape)
 
     def call(self, inputs):
-        z = ops.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,
-                     self.dilation_rate)  # (batch, steps_out, filters)
-        if self.use_bias:
-            z = z + on_channels(self.bias, self.data_format, 1)  # b[k'] at every step
-        return self.activation(z)
+        return conv_bias_activation(self, inputs)  # (batch, steps_out, filters)
 
     def _check_input_shape(self, input_shape):
         check_input(self, input_shape)

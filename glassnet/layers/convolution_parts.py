@@ -4,7 +4,7 @@ Used by Conv1D, Conv2D (layers/convolution.py), Conv2DTranspose, DepthwiseConv2D
 SeparableConv2D, so that they check, build and describe themselves the same way.
 """
 from glassnet import activations, ops
-from glassnet.autodiff import conv_shapes, sliding_windows
+from glassnet.autodiff import conv_shapes, fused, sliding_windows
 from glassnet.serialization import serialize, serialize_optional
 
 
@@ -125,6 +125,17 @@ def add_weights(layer, input_shape):
             constraint=layer.bias_constraint,
             name="bias",
         )
+
+
+def conv_bias_activation(layer, inputs):
+    """phi(conv(x, w) + b) of a Conv1D/Conv2D layer; the bias (and a ReLU) in the conv's
+    own graph node (``fused.conv_bias``), as Dense does with ``fused.linear``."""
+    arguments = (layer.strides, layer.padding, layer.data_format, layer.dilation_rate)
+    if not layer.use_bias:
+        return layer.activation(ops.conv(inputs, layer.kernel, *arguments))
+    relu = layer.activation is activations.relu
+    z = fused.conv_bias(inputs, layer.kernel, layer.bias, *arguments, relu=relu)
+    return z if relu else layer.activation(z)
 
 
 def on_channels(bias, data_format, rank):

@@ -10,7 +10,7 @@ forward, loss, gradients, optimizer update, running metrics.
 """
 import numpy as np
 
-from glassnet import optimizers, random, validation
+from glassnet import memory, optimizers, random, validation
 from glassnet.autodiff import engine
 from glassnet.autodiff.tensor import Tensor, no_grad
 from glassnet.callbacks import CallbackList
@@ -174,6 +174,7 @@ class Model(Layer):
             validation_batch_size=None, validation_freq=1):
         """Trains for ``epochs`` passes over (x, y); returns a History of the epoch logs."""
         self._require_compiled("fit")
+        memory.keep_large_blocks()  # a step's big arrays reused, not page-faulted anew
         batch_size = _batch_size("fit", batch_size)
         _check_epochs(epochs, initial_epoch)
         (x, y, sample_weight), validation = training.prepare_fit_data(
@@ -228,6 +229,7 @@ class Model(Layer):
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on (x, y) in inference mode: a scalar, a list, or a dict."""
         self._require_compiled("evaluate")
+        memory.keep_large_blocks()
         batch_size = _batch_size("evaluate", batch_size)
         x, y = training.as_input_arrays(x, "evaluate"), training.as_target_arrays(y, "evaluate")
         sample_weight = training.as_target_arrays(sample_weight, "evaluate", "sample_weight")
@@ -260,6 +262,7 @@ class Model(Layer):
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for x, computed batch by batch with no graph recorded."""
+        memory.keep_large_blocks()
         batch_size = _batch_size("predict", batch_size)
         x = training.as_input_arrays(x, "predict")
         n = training.count_samples(x)
