@@ -21,6 +21,7 @@ from glassnet import (
     optimizers,
     random,
     regularizers,
+    saving,
     utils,
 )
 from glassnet.autodiff import Tensor, Variable, no_grad
@@ -52,5 +53,6 @@ __all__ = [
     "optimizers",
     "random",
     "regularizers",
+    "saving",
     "utils",
 ]

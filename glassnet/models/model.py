@@ -8,6 +8,8 @@ Three ways to make one, as in Keras:
 The training loop below reads top to bottom; one step is ``train_step``:
 forward, loss, gradients, optimizer update, running metrics.
 """
+import os
+
 import numpy as np
 
 from glassnet import memory, optimizers, random, validation
@@ -321,6 +323,39 @@ class Model(Layer):
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+    # --- saving (Keras 3's formats: glassnet.saving) -----------------------------------
+    def save(self, filepath, overwrite=True):
+        """Writes the whole model (architecture, weights, compile settings, optimizer
+        state) to a ``.keras`` file that Keras 3 opens too; see ``keras.models.load_model``."""
+        from glassnet.saving import keras_file
+
+        keras_file.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Writes the variables (and the optimizer's) to a ``.weights.h5`` file in Keras'
+        layout, atomically."""
+        from glassnet.saving import weights_file
+
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(
+                f"save_weights: {filepath} exists and overwrite=False. Pass overwrite=True "
+                "to replace it."
+            )
+        weights_file.save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Sets the variables (and the optimizer's state) from a ``.weights.h5`` or
+        ``.keras`` file saved by glassnet or Keras 3 for the same architecture."""
+        from glassnet.saving import weights_file
+
+        weights_file.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The architecture as Keras' JSON config (``keras.models.model_from_json``)."""
+        from glassnet.saving import serialization_lib
+
+        return serialization_lib.model_to_json(self, **kwargs)
 
 
 # --------------------------------------------------------------------------

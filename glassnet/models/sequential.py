@@ -116,12 +116,68 @@ class Sequential(Model):
                 f"{(None,) + tuple(expected[1:])}, found shape {actual}"
             )
 
+    # --- configuration --------------------------------------------------------
     def get_config(self):
-        return {
+        """Keras 3's Sequential config: name, trainable, dtype, the layers (the InputLayer
+        first when the model has one), each with its build_config, and the input shape."""
+        from glassnet.saving import serialization_lib
+
+        entries, shape = [], None
+        if self._input_layer is not None:
+            entries.append(serialization_lib.serialize_layer(self._input_layer))
+            shape = self._input_layer.batch_shape
+        for layer in self._layers:
+            entries.append(serialization_lib.serialize_layer(layer, shape))
+            shape = None if shape is None else layer.output_shape
+        config = {
             "name": self.name,
             "trainable": self.trainable,
-            "layers": [
-                {"class_name": type(layer).__name__, "config": layer.get_config()}
-                for layer in self._layers
-            ],
+            "dtype": serialization_lib.serialize_dtype_policy(self.dtype),
+            "layers": entries,
         }
+        build_shape = self._built_input_shape()
+        if build_shape is not None:
+            config["build_input_shape"] = build_shape
+        return config
+
+    def get_build_config(self):
+        """``{"input_shape": batch shape}`` once the input shape is known, else None."""
+        shape = self._built_input_shape()
+        return None if shape is None else {"input_shape": shape}
+
+    def _built_input_shape(self):
+        if self._input_layer is not None:
+            return tuple(self._input_layer.batch_shape)
+        first = self._layers[0] if self._layers else None
+        if first is not None and first.built and isinstance(first._build_shape, tuple):
+            return (None,) + tuple(first._build_shape[1:])  # built on data: batch unknown
+        return None
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds the model from ``get_config()``'s dict (or Keras'), built when the
+        config gives its input shape."""
+        from glassnet.saving import serialization_lib
+
+        if "name" not in config or "layers" not in config:
+            raise ValueError(
+                "A Sequential model configuration must be a dictionary containing the "
+                f"'name' and 'layers' keys. Received: config={config}"
+            )
+        model = cls(name=config["name"], trainable=config.get("trainable", True))
+        layer_configs = config["layers"]
+        if config.get("build_input_shape") or any(
+            entry.get("class_name") == "InputLayer" for entry in layer_configs[:1]
+        ):  # the model builds its layers (in its name scope): their build_configs can wait
+            layer_configs = [_without_build_config(entry) for entry in layer_configs]
+        for layer_config in layer_configs:
+            model.add(serialization_lib.deserialize_keras_object(
+                layer_config, custom_objects=custom_objects))
+        build_shape = config.get("build_input_shape")
+        if not model.built and isinstance(build_shape, (list, tuple)) and build_shape:
+            model.build(tuple(build_shape))
+        return model
+
+
+def _without_build_config(entry):
+    return {key: value for key, value in entry.items() if key != "build_config"}

@@ -74,6 +74,14 @@ class Adam(Optimizer):
             specs.append(("velocity_hat", 0.0))
         return specs
 
+    def slot_groups(self):
+        """Keras 3 interleaves momentum and velocity per variable; the velocity_hats
+        (amsgrad) come after all of them, from a second pass."""
+        groups = [["momentum", "velocity"]]
+        if self.amsgrad:
+            groups.append(["velocity_hat"])
+        return groups
+
     def update_step(self, g, variable, eta):
         theta = variable.data
         cast = theta.dtype.type

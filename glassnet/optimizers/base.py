@@ -224,6 +224,87 @@ class Optimizer:
             }
         self.built = True
 
+    # --- the state in Keras' order (weights files) ---------------------------------
+    def slot_groups(self):
+        """The slot names, grouped as Keras 3's ``build()`` creates them.
+
+        Keras makes one pass over the model variables per group and, within a pass,
+        creates each variable's slots of that group in turn; the passes follow one
+        another.  So one group ``[["momentum", "velocity"]]`` (the default: every slot
+        of ``slot_specs()``) interleaves them, ``v1_momentum, v1_velocity, v2_momentum,
+        ...``, while ``[["velocity"], ["momentum"]]`` lists all velocities first.  The
+        order matters because a weights file stores the variables by position.
+        """
+        return [[slot for slot, _ in self.slot_specs()]]
+
+    def extra_variable_specs(self, var_list):
+        """``[(name, shape, dtype)]`` of the variables ``build`` adds after the slots.
+
+        None here; Nadam adds its scalar ``u_product``.
+        """
+        return []
+
+    def keras_variables(self):
+        """The variables in the order Keras 3 saves them (``optimizer/vars/0, 1, ...``).
+
+        ``iteration``, then ``learning_rate`` (only when it is a float: a schedule or a
+        callable has no variable), then the slots in ``slot_groups()`` order, then the
+        variables ``build`` added after them (Nadam's ``u_product``).  Before ``build``
+        that is only the first one or two.  ``variables`` keeps glassnet's creation order,
+        which differs for RMSprop with momentum or centered, and Adam with amsgrad.
+        """
+        listed = [self._iterations]
+        if isinstance(self._learning_rate, Variable):
+            listed.append(self._learning_rate)
+        for group in self.slot_groups():
+            for variable in self._trainable_variables:
+                slots = self._slots[id(variable)]
+                listed.extend(slots[slot] for slot in group)
+        seen = {id(v) for v in listed}
+        return listed + [v for v in self._variables if id(v) not in seen]
+
+    def keras_variable_specs(self, var_list=None):
+        """``[(name, shape, dtype)]`` of ``keras_variables()``, in that order.
+
+        For an optimizer not built yet and a ``var_list``, they describe the variables
+        it will have once ``build(var_list)`` has run, so that a saved state can be
+        checked against them before anything is built or changed.
+        """
+        specs = [(v.name, v.shape, v.dtype) for v in self.keras_variables()]
+        if self.built or var_list is None:
+            return specs
+        var_list = list(var_list)
+        for group in self.slot_groups():
+            for variable in var_list:
+                prefix = variable.path.replace("/", "_")
+                specs.extend(
+                    (f"{prefix}_{slot}", variable.shape, variable.dtype) for slot in group
+                )
+        return specs + self.extra_variable_specs(var_list)
+
+    def assign_keras_variables(self, values):
+        """Sets ``keras_variables()`` from arrays given in that order.
+
+        The count and every shape are checked first, so a mismatch raises ValueError
+        and changes nothing.  Values are cast to each variable's dtype (a file written
+        by Keras on JAX stores ``iteration`` as int32; glassnet keeps int64).
+        """
+        variables = self.keras_variables()
+        values = [np.asarray(value) for value in values]
+        if len(values) != len(variables):
+            raise ValueError(
+                f"{self._owner()} '{self.name}': expected {len(variables)} values "
+                f"({[v.name for v in variables]}). Received: {len(values)} values"
+            )
+        for index, (variable, value) in enumerate(zip(variables, values)):
+            if value.shape != variable.shape:
+                raise ValueError(
+                    f"{self._owner()} '{self.name}': variable {index} ('{variable.name}') "
+                    f"has shape {variable.shape}. Received: a value of shape {value.shape}"
+                )
+        for variable, value in zip(variables, values):
+            variable.assign(value)
+
     def _slot(self, variable, slot):
         """The array of ``variable``'s slot (updated in place by ``update_step``)."""
         return self._slots[id(variable)][slot].data

@@ -65,8 +65,14 @@ class Nadam(Optimizer):
             return
         var_list = list(var_list)
         super().build(var_list)
-        dtype = var_list[0].dtype if var_list else config.floatx()
-        self._u_product = self._add_variable(1.0, dtype, "u_product")
+        [(name, _, dtype)] = self.extra_variable_specs(var_list)
+        self._u_product = self._add_variable(1.0, dtype, name)
+
+    def extra_variable_specs(self, var_list):
+        """The scalar ``u_product``, in the dtype of the first variable (as Keras)."""
+        var_list = list(var_list)
+        dtype = var_list[0].dtype if var_list else np.dtype(config.floatx())
+        return [("u_product", (), dtype)]
 
     def begin_step(self):
         u_prod = self._u_product.data

@@ -67,6 +67,11 @@ class RMSprop(Optimizer):
             specs.append(("average_gradient", 0.0))
         return specs
 
+    def slot_groups(self):
+        """Keras 3 creates all velocities, then all momentums, then all average
+        gradients (one pass over the variables each)."""
+        return [[slot] for slot, _ in self.slot_specs()]
+
     def update_step(self, g, variable, eta):
         theta = variable.data
         beta = self.rho  # a Python float: NumPy applies it in the variable's dtype
