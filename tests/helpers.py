@@ -108,3 +108,19 @@ def assert_bad_input_rejected(layer, shapes, message):
         layer(np.zeros(shape, dtype=np.float32))
     with pytest.raises(ValueError, match=escaped(message)):
         layer(np.zeros(bad, dtype=np.float32))
+
+
+def wide_and_deep():
+    """The two-input, two-output functional model of tests/data/keras-files (built here as
+    Keras built it: the same names, so the same layer order and weight paths)."""
+    import glassnet as keras
+    from glassnet import layers
+
+    wide = keras.Input(shape=(5,), name="wide")
+    deep = keras.Input(shape=(6,), name="deep")
+    hidden1 = layers.Dense(8, activation="relu", name="hidden1")(deep)
+    hidden2 = layers.Dense(8, activation="relu", name="hidden2")(hidden1)
+    concat = layers.Concatenate(name="concat")([wide, hidden2])
+    main = layers.Dense(1, name="main_output")(concat)
+    aux = layers.Dense(1, name="aux_output")(hidden2)
+    return keras.Model(inputs=[wide, deep], outputs=[main, aux], name="wide_and_deep")

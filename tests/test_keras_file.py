@@ -186,6 +186,13 @@ def test_json_round_trip_keeps_the_architecture():
     assert json.loads(clone.to_json()) == json.loads(model.to_json())
 
 
+def test_model_from_config_rebuilds_a_functional_model():
+    model = _two_inputs_two_outputs()
+    clone = keras.Model.from_config(model.get_config())
+    assert isinstance(clone, keras.models.Functional)
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+
+
 def test_transfer_learning_recipe(tmp_path):
     base = _compiled(_mlp)
     x, y = _data(base)

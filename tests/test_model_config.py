@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import wide_and_deep
 
 import glassnet as keras
 from glassnet import layers, optimizers
@@ -115,22 +116,13 @@ def test_keras_configs_through_model_from_json(name):
 
 
 def test_wide_and_deep_built_in_glassnet_has_keras_layer_order_and_config():
-    model = _wide_and_deep()
+    model = wide_and_deep()
     assert [layer.name for layer in model.layers] == [
         "deep", "hidden1", "wide", "hidden2", "concat", "main_output", "aux_output"]
     expected = keras_config("wide_and_deep")
     assert as_json(sl.serialize_keras_object(model)["config"]) == expected["config"]
 
 
-def _wide_and_deep():
-    wide = layers.Input(shape=(5,), name="wide")
-    deep = layers.Input(shape=(6,), name="deep")
-    hidden1 = layers.Dense(8, activation="relu", name="hidden1")(deep)
-    hidden2 = layers.Dense(8, activation="relu", name="hidden2")(hidden1)
-    concat = layers.Concatenate(name="concat")([wide, hidden2])
-    main = layers.Dense(1, name="main_output")(concat)
-    aux = layers.Dense(1, name="aux_output")(hidden2)
-    return keras.Model(inputs=[wide, deep], outputs=[main, aux], name="wide_and_deep")
 
 
 # --------------------------------------------------------------------------
@@ -217,7 +209,7 @@ def test_mask_argument_recorded_as_keras_does():
 
 
 def test_the_reordered_graph_still_computes_the_same():
-    model = _wide_and_deep()
+    model = wide_and_deep()
     rng = np.random.default_rng(0)
     wide, deep = rng.standard_normal((4, 5)), rng.standard_normal((4, 6))
     main, aux = model.predict([wide, deep], verbose=0)
@@ -233,7 +225,7 @@ def test_the_reordered_graph_still_computes_the_same():
 def test_functional_summary_lists_layers_in_keras_order_with_connections():
     buffer = io.StringIO()
     with redirect_stdout(buffer):
-        _wide_and_deep().summary()
+        wide_and_deep().summary()
     text = buffer.getvalue()
     assert "Connected to" in text
     order = [text.index(f"{name} (") for name in ("deep", "hidden1", "wide", "hidden2",
@@ -385,13 +377,13 @@ def test_a_lambda_layer_in_a_functional_model_needs_safe_mode_off():
 
 
 def test_functional_from_config_directly():
-    model = _wide_and_deep()
+    model = wide_and_deep()
     clone = Functional.from_config(as_json(model.get_config()))
     assert as_json(clone.get_config()) == as_json(model.get_config())
 
 
 def test_a_disconnected_config_is_refused():
-    config = as_json(_wide_and_deep().get_config())
+    config = as_json(wide_and_deep().get_config())
     hidden2 = next(e for e in config["layers"] if e["name"] == "hidden2")
     hidden2["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["hidden2", 0, 0]
     with pytest.raises(ValueError, match="loops or disconnected nodes"):
@@ -493,7 +485,7 @@ def test_a_sequential_config_without_name_is_refused():
 
 
 def test_to_json_and_back_keeps_the_compile_config():
-    model = _wide_and_deep()
+    model = wide_and_deep()
     model.compile(optimizer=optimizers.SGD(0.01, momentum=0.9), loss=["mse", "mse"],
                   loss_weights=[0.9, 0.1])
     text = sl.model_to_json(model, indent=2)
@@ -513,8 +505,8 @@ def test_to_json_and_back_keeps_the_compile_config():
 
 
 def test_an_uncompiled_model_has_an_empty_compile_config():
-    assert sl.compile_config(_wide_and_deep()) == {}  # as Keras writes it
-    config = sl.serialize_keras_object(_wide_and_deep())
+    assert sl.compile_config(wide_and_deep()) == {}  # as Keras writes it
+    config = sl.serialize_keras_object(wide_and_deep())
     assert config["compile_config"] == {}
     assert not sl.deserialize_keras_object(as_json(config)).compiled
 

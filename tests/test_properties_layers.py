@@ -821,10 +821,6 @@ def test_layer_gradients_match_finite_differences(cls, data, training, seed):
 # 3. get_config round trips
 # --------------------------------------------------------------------------
 
-NOT_ROUND_TRIPPED = {
-    layers.Lambda: "its config names the Python function; glassnet saves no bytecode "
-    "(Keras marshals it), so from_config cannot rebuild it",
-}
 
 
 def _input_layer_cases():
@@ -845,7 +841,7 @@ def legacy_shape_argument(draw, case):
     return case.kwargs
 
 
-@by_name([cls for cls in ALL_LAYERS if cls not in NOT_ROUND_TRIPPED])
+@by_name(ALL_LAYERS)
 @settings(max_examples=15)
 @given(data=st.data(), seed=seeds)
 def test_layer_config_round_trip(cls, data, seed):

@@ -14,6 +14,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from helpers import wide_and_deep
 
 import glassnet as keras
 from glassnet import layers, optimizers
@@ -91,14 +92,7 @@ def _small_cnn():
 
 
 def _wide_and_deep():
-    wide = keras.Input(shape=(5,), name="wide")
-    deep = keras.Input(shape=(6,), name="deep")
-    hidden1 = layers.Dense(8, activation="relu", name="hidden1")(deep)
-    hidden2 = layers.Dense(8, activation="relu", name="hidden2")(hidden1)
-    concat = layers.Concatenate(name="concat")([wide, hidden2])
-    main = layers.Dense(1, name="main_output")(concat)
-    aux = layers.Dense(1, name="aux_output")(hidden2)
-    model = keras.Model(inputs=[wide, deep], outputs=[main, aux], name="wide_and_deep")
+    model = wide_and_deep()
     model.compile(
         optimizer=optimizers.SGD(0.01, momentum=0.9, name="sgd_1"),
         loss=["mse", "mse"],

@@ -324,6 +324,18 @@ class Model(Layer):
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional model's config (it lists ``input_layers``) rebuilds the graph, as
+        Keras' ``Model.from_config`` does; any other config is constructor arguments."""
+        from glassnet.models.functional import Functional
+
+        if "input_layers" in config and "output_layers" in config and (
+            cls is Model or issubclass(cls, Functional)
+        ):
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return cls(**config)
+
     # --- saving (Keras 3's formats: glassnet.saving) -----------------------------------
     def save(self, filepath, overwrite=True):
         """Writes the whole model (architecture, weights, compile settings, optimizer
