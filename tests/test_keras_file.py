@@ -104,16 +104,12 @@ def _data(model, n=24, seed=0):
     rng = np.random.default_rng(seed)
     x = [rng.random((n, *s), dtype=np.float32) for s in _input_shapes(model)]
     y = rng.integers(0, 3, n)
-    outputs = 1 if isinstance(model, keras.Sequential) else len(model.outputs)
+    outputs = len(model.outputs)
     return (x if len(x) > 1 else x[0]), ([y] * outputs if outputs > 1 else y)
 
 
 def _input_shapes(model):
-    from glassnet import tree
-
-    if isinstance(model, keras.Sequential):
-        return [model._input_layer.batch_shape[1:]]
-    return [tuple(t.shape[1:]) for t in tree.flatten(model.inputs)]
+    return [tuple(t.shape[1:]) for t in model.inputs]
 
 
 MODELS = {"mlp": _mlp, "cnn": _cnn, "two_inputs_two_outputs": _two_inputs_two_outputs}

@@ -429,3 +429,15 @@ def test_same_seed_same_machine_trains_bit_identically():
 
     for first, second in zip(train(), train()):
         np.testing.assert_array_equal(first, second)
+
+
+def test_a_sequential_model_with_an_input_has_inputs_and_outputs_as_in_keras():
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    assert [t.shape for t in model.inputs] == [(None, 3)]
+    assert [t.shape for t in model.outputs] == [(None, 2)]
+    model.add(keras.layers.Dense(4))
+    assert [t.shape for t in model.outputs] == [(None, 4)]
+    model.pop()
+    assert [t.shape for t in model.outputs] == [(None, 2)] and model.output_shape == (None, 2)
+    with pytest.raises(AttributeError, match="has no defined inputs yet"):
+        keras.Sequential([keras.layers.Dense(2)]).inputs

@@ -53,7 +53,10 @@ class Sequential(Model):
         """Removes and returns the last layer."""
         if not self._layers:
             raise IndexError(f"{self.name}: there are no layers to pop.")
-        return self._layers.pop()
+        layer = self._layers.pop()
+        if self._input_layer is not None:
+            self._build_from_input()  # the output shape and outputs of the shorter stack
+        return layer
 
     def _build_from_input(self):
         """Runs the layers on the input placeholder, which builds them and records shapes."""
@@ -62,7 +65,27 @@ class Sequential(Model):
             for layer in self._layers:
                 x = layer(x)
         self.output_shape = x.shape
+        self._symbolic_output = x
         self.built = True
+
+    @property
+    def inputs(self):
+        """[the input placeholder] once the model knows its input shape (as in Keras)."""
+        return [self._symbolic("inputs")]
+
+    @property
+    def outputs(self):
+        """[the last layer's symbolic output] once the model knows its input shape."""
+        return [self._symbolic("outputs")]
+
+    def _symbolic(self, what):
+        output = getattr(self, "_symbolic_output", None)
+        if self._input_layer is None or output is None:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no defined {what} yet: give it an "
+                "Input (or build it / call it on data) first."
+            )
+        return self._input_layer.output if what == "inputs" else output
 
     @property
     def layers(self):
