@@ -440,4 +440,4 @@ def test_a_sequential_model_with_an_input_has_inputs_and_outputs_as_in_keras():
     model.pop()
     assert [t.shape for t in model.outputs] == [(None, 2)] and model.output_shape == (None, 2)
     with pytest.raises(AttributeError, match="has no defined inputs yet"):
-        keras.Sequential([keras.layers.Dense(2)]).inputs
+        _ = keras.Sequential([keras.layers.Dense(2)]).inputs

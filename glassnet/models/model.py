@@ -193,10 +193,14 @@ class Model(Layer):
             verbose=verbose, epochs=epochs, steps=steps,
         )
         generator = random.make_generator(None)
+        self._shuffle_generator = generator  # BackupAndRestore saves/restores its state
         batch_begin = callback_list.implements("on_train_batch_begin")
         batch_end = callback_list.implements("on_train_batch_end")
         self.stop_training = False
+        self._initial_epoch = None
         callback_list.on_train_begin()
+        if self._initial_epoch is not None:  # set by BackupAndRestore when it resumes
+            initial_epoch, self._initial_epoch = self._initial_epoch, None
         for epoch in range(initial_epoch, epochs):
             self._objectives.reset()
             callback_list.on_epoch_begin(epoch)
