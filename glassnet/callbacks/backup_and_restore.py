@@ -24,6 +24,7 @@ import shutil
 import numpy as np
 
 from glassnet.callbacks.callback import Callback
+from glassnet.callbacks.save_frequency import SaveFrequency
 from glassnet.saving.atomic import atomic_write
 
 STATE_FILE = "training_state.json"
@@ -67,15 +68,15 @@ class BackupAndRestore(Callback):
             )
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
+        self._frequency = SaveFrequency(save_freq)
         self.delete_checkpoint = delete_checkpoint
         self._serial = 0
         self._next_epoch = 0
-        self._batches_since_save = 0
 
     # --- hooks ----------------------------------------------------------------------
     def on_train_begin(self, logs=None):
         state = read_state(self.backup_dir)
-        self._batches_since_save = 0
+        self._frequency.reset()
         if state is None:
             self._serial = 0
             return
@@ -86,15 +87,11 @@ class BackupAndRestore(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._next_epoch = epoch + 1
-        if self.save_freq == "epoch":
+        if self._frequency.every_epoch:
             self._backup()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.save_freq == "epoch":
-            return
-        self._batches_since_save += 1
-        if self._batches_since_save >= self.save_freq:
-            self._batches_since_save = 0
+        if self._frequency.batch_ends():
             self._backup()
 
     def on_train_end(self, logs=None):

@@ -5,6 +5,7 @@ import warnings
 from glassnet import validation
 from glassnet.callbacks import monitor as monitoring
 from glassnet.callbacks.callback import Callback
+from glassnet.callbacks.save_frequency import SaveFrequency
 from glassnet.utils.progbar import print_msg
 
 _WEIGHTS_SUFFIX = ".weights.h5"
@@ -51,6 +52,7 @@ class ModelCheckpoint(Callback):
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
         self.save_freq = _check_save_freq(owner, save_freq)
+        self._frequency = SaveFrequency(self.save_freq)
         _check_suffix(self.filepath, self.save_weights_only)
         validation.one_of(owner, "mode", mode, ("auto", "min", "max"))
         # Only save_best_only needs a direction; an unguessable name is an error only then.
@@ -61,22 +63,17 @@ class ModelCheckpoint(Callback):
         )
         self.best = self.initial_value_threshold
         self._current_epoch = 0
-        self._batches_since_save = 0
 
     # --- hooks ----------------------------------------------------------------------
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.save_freq == "epoch":
+        if self._frequency.every_epoch:
             self._save(epoch, None, logs or {})
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.save_freq == "epoch":
-            return
-        self._batches_since_save += 1
-        if self._batches_since_save >= self.save_freq:
-            self._batches_since_save = 0
+        if self._frequency.batch_ends():
             self._save(self._current_epoch, batch, logs or {})
 
     # --- saving ---------------------------------------------------------------------
