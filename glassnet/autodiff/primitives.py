@@ -6,6 +6,7 @@ dL/d(out), the upstream gradient.  Gradients may be returned in the broadcast
 shape: ``engine.unbroadcast`` sums them back to each input's shape.
 """
 import math
+import operator
 
 import numpy as np
 
@@ -607,10 +608,14 @@ def _swap(op):
     return lambda self, other: op(other, self)
 
 
-def _comparison(np_op):
+def _comparison(compare_arrays):
+    """An element-wise comparison operator (a bool Tensor, never differentiated).  The
+    arrays are compared with Python's operator, so NumPy's rules apply: broadcasting,
+    and deferring to objects that compare themselves (``pytest.approx``, None)."""
+
     def compare(self, other):
         other = other.data if isinstance(other, Tensor) else other
-        return Tensor(np_op(self.data, other))
+        return Tensor(compare_arrays(self.data, other))
 
     return compare
 
@@ -631,10 +636,12 @@ Tensor.__neg__ = negative
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = abs
 Tensor.__getitem__ = lambda self, index: GetItem(_index(index)).apply(self)
-Tensor.__lt__ = _comparison(np.less)
-Tensor.__le__ = _comparison(np.less_equal)
-Tensor.__gt__ = _comparison(np.greater)
-Tensor.__ge__ = _comparison(np.greater_equal)
+Tensor.__eq__ = _comparison(operator.eq)  # element-wise, as in Keras (not identity)
+Tensor.__ne__ = _comparison(operator.ne)
+Tensor.__lt__ = _comparison(operator.lt)
+Tensor.__le__ = _comparison(operator.le)
+Tensor.__gt__ = _comparison(operator.gt)
+Tensor.__ge__ = _comparison(operator.ge)
 Tensor.sum = sum
 Tensor.mean = mean
 Tensor.max = max
