@@ -477,6 +477,9 @@ TORCH_TABLE = [case for case in TABLE if case.torch is not None]
 NOT_DIFFERENTIABLE = {
     "Tensor", "argmax", "convert_to_numpy", "convert_to_tensor", "equal", "one_hot",
     "stop_gradient",
+    # constants made from shapes and values (tests/test_ops_creation.py)
+    "arange", "eye", "full", "full_like", "identity", "linspace", "ones", "ones_like",
+    "shape", "tri", "zeros", "zeros_like",
 }
 
 

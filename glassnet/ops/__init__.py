@@ -38,6 +38,20 @@ from glassnet.autodiff.primitives import (
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
 from glassnet.ops import image  # keras.ops.image: resize, affine_transform
 from glassnet.ops.convolution import depthwise_conv, separable_conv
+from glassnet.ops.creation import (
+    arange,
+    eye,
+    full,
+    full_like,
+    identity,
+    linspace,
+    ones,
+    ones_like,
+    shape,
+    tri,
+    zeros,
+    zeros_like,
+)
 from glassnet.ops.nn import (
     argmax,
     elu,
