@@ -441,3 +441,27 @@ def test_a_sequential_model_with_an_input_has_inputs_and_outputs_as_in_keras():
     assert [t.shape for t in model.outputs] == [(None, 2)] and model.output_shape == (None, 2)
     with pytest.raises(AttributeError, match="has no defined inputs yet"):
         _ = keras.Sequential([keras.layers.Dense(2)]).inputs
+
+
+def test_layers_have_input_and_output_as_in_keras():
+    a, b = keras.Input(shape=(3,)), keras.Input(shape=(2,))
+    merged = keras.layers.Concatenate()([a, b])
+    dense = keras.layers.Dense(2)
+    model = keras.Model([a, b], dense(merged))
+    concat = model.layers[2]
+    assert concat.input == [a, b] and concat.output is merged
+    assert dense.input is merged and model.output is dense.output
+    assert model.layers[0].input is a and model.layers[0].output is a  # an InputLayer
+    fresh = keras.layers.Dense(2)
+    assert not hasattr(fresh, "output")
+    with pytest.raises(ValueError, match="has never been called and thus has no defined input"):
+        _ = fresh.input
+
+
+def test_feature_extraction_from_every_layer_of_a_sequential_model():
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3), layers.Dense(2)])
+    extractor = keras.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
+    x = np.ones((5, 4), dtype="float32")
+    features = extractor.predict(x, verbose=0)
+    assert [f.shape for f in features] == [(5, 3), (5, 2)]
+    np.testing.assert_allclose(features[-1], model.predict(x, verbose=0), rtol=1e-6)

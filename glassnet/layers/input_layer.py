@@ -31,9 +31,9 @@ class InputLayer(Layer):
                                             allow_none=True)
         self.built = True
         self.output_shape = self.batch_shape
-        node = Node(self)
-        self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name, node=node)
-        node.outputs = self.output
+        node = Node(self)  # no inputs: the placeholder starts the graph
+        node.outputs = KerasTensor(self.batch_shape, self.dtype, name=self.name, node=node)
+        self._inbound_nodes.append(node)
 
     def get_config(self):
         return {**super().get_config(), "batch_shape": self.batch_shape}

@@ -64,6 +64,7 @@ class Layer:
         self._build_shape = None
         self.output_shape = None  # (None, ...) once the layer has run
         self._forward_hooks = []
+        self._inbound_nodes = []  # its calls on placeholders: layer.input / layer.output
         self.activity_regularizer = regularizers.get(activity_regularizer)
 
     def _check_kwargs(self, kwargs):
@@ -315,6 +316,7 @@ class Layer:
         from ``compute_output_shape`` instead, so unknown sizes stay None.
         """
         node = Node(self, inputs, args, kwargs)
+        self._inbound_nodes.append(node)
         if _has_unknown_sizes(inputs) and _computes_its_shapes(self):
             shapes = _shapes(inputs)
             self._maybe_build(shapes)
@@ -330,6 +332,25 @@ class Layer:
             outputs = self._call_tensors(dummy, *args, **{"training": False, **kwargs})
         node.outputs = _to_symbolic(outputs, node)
         return node.outputs
+
+    @property
+    def input(self):
+        """The placeholder(s) of the layer's first call on placeholders (Keras'
+        ``layer.input``; an InputLayer's is its own placeholder)."""
+        node = self._first_node("input")
+        return node.outputs if node.inputs is None else node.inputs
+
+    @property
+    def output(self):
+        """The placeholder(s) the layer's first call on placeholders returned."""
+        return self._first_node("output").outputs
+
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise NeverCalledError(
+                f"The layer {self.name} has never been called and thus has no defined {what}."
+            )
+        return self._inbound_nodes[0]
 
     def compute_output_shape(self, input_shape):
         """The output shape for an input shape, found by a dry run; the batch size (the
@@ -359,6 +380,11 @@ class Layer:
 # --------------------------------------------------------------------------
 # helpers for nested inputs (a tensor, or a list/tuple/dict of them)
 # --------------------------------------------------------------------------
+
+
+class NeverCalledError(ValueError, AttributeError):
+    """``layer.input``/``output`` of a layer never called on placeholders: Keras' ValueError,
+    and an AttributeError so that ``hasattr(layer, "output")`` is simply False."""
 
 
 def _unique(variables):

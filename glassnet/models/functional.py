@@ -88,6 +88,16 @@ class Functional(Model):
         summary.print_summary(self, rows, connected=True, print_fn=print_fn)
 
     # --- configuration --------------------------------------------------------
+    @property
+    def input(self):
+        """The model's input placeholder(s), as given to ``Model(inputs, outputs)``."""
+        return self.inputs
+
+    @property
+    def output(self):
+        """The model's output placeholder(s), as given to ``Model(inputs, outputs)``."""
+        return self.outputs
+
     def get_config(self):
         """Keras 3's functional config: name, trainable, the layers with their inbound
         nodes, and the input and output tensors as [layer name, node index, tensor index]."""

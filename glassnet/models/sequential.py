@@ -78,6 +78,14 @@ class Sequential(Model):
         """[the last layer's symbolic output] once the model knows its input shape."""
         return [self._symbolic("outputs")]
 
+    @property
+    def input(self):
+        return self.inputs[0]
+
+    @property
+    def output(self):
+        return self.outputs[0]
+
     def _symbolic(self, what):
         output = getattr(self, "_symbolic_output", None)
         if self._input_layer is None or output is None:
