@@ -1,6 +1,6 @@
 """Conv2DTranspose: the transposed convolution (learned upsampling), ``ops.conv_transpose``
 plus a bias and an activation."""
-from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet import activations, ops
 from glassnet.autodiff import sliding_windows
 from glassnet.layers.convolution_parts import (
     check_built_channels,
@@ -13,6 +13,7 @@ from glassnet.layers.convolution_parts import (
     with_channels,
 )
 from glassnet.layers.layer import Layer
+from glassnet.layers.weight_options import set_weight_options
 from glassnet.validation import positive_integer
 
 
@@ -69,12 +70,11 @@ class Conv2DTranspose(Layer):
                                                                        self.strides)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
         check_steps(self)
 
     def build(self, input_shape):

@@ -4,7 +4,7 @@ The two classes say the same thing for 1 and 2 spatial axes; the checks, the wei
 and the config they share are in ``convolution_parts`` (with the other convolution
 layers).
 """
-from glassnet import activations, constraints, initializers, regularizers
+from glassnet import activations
 from glassnet.layers.convolution_parts import (
     add_weights,
     check_arguments,
@@ -15,6 +15,7 @@ from glassnet.layers.convolution_parts import (
     set_window_arguments,
 )
 from glassnet.layers.layer import Layer
+from glassnet.layers.weight_options import set_weight_options
 from glassnet.validation import positive_integer
 
 
@@ -64,12 +65,11 @@ class Conv2D(Layer):
         self.groups = positive_integer(owner, "groups", groups)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
         check_arguments(self)
 
     def build(self, input_shape):
@@ -132,12 +132,11 @@ class Conv1D(Layer):
         self.groups = positive_integer(owner, "groups", groups)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
         check_arguments(self)
 
     def build(self, input_shape):

@@ -1,7 +1,8 @@
 """Dense: the fully connected layer."""
-from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet import activations, ops
 from glassnet.autodiff import fused
 from glassnet.layers.layer import Layer
+from glassnet.layers.weight_options import set_weight_options
 from glassnet.serialization import serialize, serialize_optional
 from glassnet.validation import positive_integer
 
@@ -33,12 +34,11 @@ class Dense(Layer):
         self.units = positive_integer("Dense", "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
 
     def build(self, input_shape):
         n_inputs = input_shape[-1]

@@ -1,6 +1,6 @@
 """DepthwiseConv2D: one small kernel per input channel, ``ops.depthwise_conv`` plus a bias
 and an activation."""
-from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet import activations, ops
 from glassnet.layers.convolution_parts import (
     check_depthwise_input,
     check_steps,
@@ -10,6 +10,7 @@ from glassnet.layers.convolution_parts import (
     weight_options,
 )
 from glassnet.layers.layer import Layer
+from glassnet.layers.weight_options import set_weight_options
 from glassnet.validation import positive_integer
 
 
@@ -57,12 +58,11 @@ class DepthwiseConv2D(Layer):
         self.depth_multiplier = positive_integer(owner, "depth_multiplier", depth_multiplier)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            depthwise=(depthwise_initializer, depthwise_regularizer, depthwise_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
         check_steps(self)
 
     def build(self, input_shape):

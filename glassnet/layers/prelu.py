@@ -1,6 +1,7 @@
 """PReLU: a leaky ReLU whose negative slope is learned."""
-from glassnet import constraints, initializers, ops, regularizers
+from glassnet import ops
 from glassnet.layers.layer import Layer
+from glassnet.layers.weight_options import set_weight_options
 from glassnet.serialization import serialize, serialize_optional
 
 
@@ -20,9 +21,10 @@ class PReLU(Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = constraints.get(alpha_constraint)
+        set_weight_options(
+            self,
+            alpha=(alpha_initializer, alpha_regularizer, alpha_constraint),
+        )
         if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
             shared_axes = [shared_axes]
         self.shared_axes = None if shared_axes is None else list(shared_axes)

@@ -1,6 +1,6 @@
 """SeparableConv2D: a depthwise convolution then a 1x1 convolution, ``ops.separable_conv``
 plus a bias and an activation."""
-from glassnet import activations, constraints, initializers, ops, regularizers
+from glassnet import activations, ops
 from glassnet.layers.convolution_parts import (
     check_depthwise_input,
     check_steps,
@@ -10,6 +10,7 @@ from glassnet.layers.convolution_parts import (
     weight_options,
 )
 from glassnet.layers.layer import Layer
+from glassnet.layers.weight_options import set_weight_options
 from glassnet.validation import positive_integer
 
 
@@ -64,15 +65,12 @@ class SeparableConv2D(Layer):
         self.depth_multiplier = positive_integer(owner, "depth_multiplier", depth_multiplier)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self,
+            depthwise=(depthwise_initializer, depthwise_regularizer, depthwise_constraint),
+            pointwise=(pointwise_initializer, pointwise_regularizer, pointwise_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint),
+        )
         check_steps(self)
 
     def build(self, input_shape):
