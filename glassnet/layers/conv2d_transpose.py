@@ -13,7 +13,7 @@ from glassnet.layers.convolution_parts import (
     with_channels,
 )
 from glassnet.layers.layer import Layer
-from glassnet.layers.weight_options import set_weight_options
+from glassnet.layers.weight_options import add_weight_with_options, set_weight_options
 from glassnet.validation import positive_integer
 
 
@@ -89,13 +89,7 @@ class Conv2DTranspose(Layer):
         )
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
+            self.bias = add_weight_with_options(self, "bias", (self.filters,))
 
     def call(self, inputs):
         z = ops.conv_transpose(inputs, self.kernel, self.strides, self.padding,

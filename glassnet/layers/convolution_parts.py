@@ -5,6 +5,7 @@ SeparableConv2D, so that they check, build and describe themselves the same way.
 """
 from glassnet import activations, ops
 from glassnet.autodiff import conv_shapes, fused, sliding_windows
+from glassnet.layers.weight_options import add_weight_with_options
 from glassnet.serialization import serialize, serialize_optional
 
 
@@ -109,22 +110,10 @@ def add_weights(layer, input_shape):
     """The kernel (*kernel_size, channels / groups, filters) and the bias (filters,)."""
     check_input(layer, input_shape)
     channels = input_shape[channels_axis(layer)]
-    layer.kernel = layer.add_weight(
-        shape=kernel_shape_for(layer, channels),
-        initializer=layer.kernel_initializer,
-        regularizer=layer.kernel_regularizer,
-        constraint=layer.kernel_constraint,
-        name="kernel",
-    )
+    layer.kernel = add_weight_with_options(layer, "kernel", kernel_shape_for(layer, channels))
     layer.bias = None
     if layer.use_bias:
-        layer.bias = layer.add_weight(
-            shape=(layer.filters,),
-            initializer=layer.bias_initializer,
-            regularizer=layer.bias_regularizer,
-            constraint=layer.bias_constraint,
-            name="bias",
-        )
+        layer.bias = add_weight_with_options(layer, "bias", (layer.filters,))
 
 
 def conv_bias_activation(layer, inputs):

@@ -2,7 +2,7 @@
 from glassnet import activations, ops
 from glassnet.autodiff import fused
 from glassnet.layers.layer import Layer
-from glassnet.layers.weight_options import set_weight_options
+from glassnet.layers.weight_options import add_weight_with_options, set_weight_options
 from glassnet.serialization import serialize, serialize_optional
 from glassnet.validation import positive_integer
 
@@ -42,22 +42,10 @@ class Dense(Layer):
 
     def build(self, input_shape):
         n_inputs = input_shape[-1]
-        self.kernel = self.add_weight(
-            shape=(n_inputs, self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-            name="kernel",
-        )
+        self.kernel = add_weight_with_options(self, "kernel", (n_inputs, self.units))
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.units,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
+            self.bias = add_weight_with_options(self, "bias", (self.units,))
 
     def call(self, inputs):
         if self.bias is not None and self.activation is activations.relu:

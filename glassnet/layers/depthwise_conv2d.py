@@ -10,7 +10,7 @@ from glassnet.layers.convolution_parts import (
     weight_options,
 )
 from glassnet.layers.layer import Layer
-from glassnet.layers.weight_options import set_weight_options
+from glassnet.layers.weight_options import add_weight_with_options, set_weight_options
 from glassnet.validation import positive_integer
 
 
@@ -77,13 +77,7 @@ class DepthwiseConv2D(Layer):
         )
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(channels * self.depth_multiplier,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-                name="bias",
-            )
+            self.bias = add_weight_with_options(self, "bias", (channels * self.depth_multiplier,))
 
     def call(self, inputs):
         z = ops.depthwise_conv(inputs, self.kernel, self.strides, self.padding,

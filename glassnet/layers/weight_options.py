@@ -14,3 +14,15 @@ def set_weight_options(layer, **weights):
         setattr(layer, f"{name}_initializer", initializers.get(initializer))
         setattr(layer, f"{name}_regularizer", regularizers.get(regularizer))
         setattr(layer, f"{name}_constraint", constraints.get(constraint))
+
+
+def add_weight_with_options(layer, name, shape):
+    """``layer.add_weight`` for the weight ``name`` with the layer's ``<name>_initializer``,
+    ``<name>_regularizer`` and ``<name>_constraint`` (set by ``set_weight_options``)."""
+    return layer.add_weight(
+        shape=shape,
+        initializer=getattr(layer, f"{name}_initializer"),
+        regularizer=getattr(layer, f"{name}_regularizer"),
+        constraint=getattr(layer, f"{name}_constraint"),
+        name=name,
+    )
