@@ -24,13 +24,14 @@ from glassnet import (
     saving,
     utils,
 )
-from glassnet.autodiff import Tensor, Variable, no_grad
+from glassnet.autodiff import GradientTape, Tensor, Variable, no_grad
 from glassnet.layers import Input, Layer
 from glassnet.models import Model, Sequential
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GradientTape",
     "Input",
     "Layer",
     "Model",

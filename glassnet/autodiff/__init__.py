@@ -6,6 +6,7 @@ backwards.
 """
 from glassnet.autodiff import primitives
 from glassnet.autodiff.engine import Function, backward, grad, unbroadcast
+from glassnet.autodiff.tape import GradientTape
 from glassnet.autodiff.tensor import (
     Tensor,
     convert_to_numpy,
@@ -18,6 +19,7 @@ from glassnet.autodiff.variable import Variable
 
 __all__ = [
     "Function",
+    "GradientTape",
     "Tensor",
     "Variable",
     "backward",

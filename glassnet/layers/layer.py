@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from glassnet import config, initializers, naming, regularizers, tree
+from glassnet.autodiff import tape
 from glassnet.autodiff.tensor import Tensor, no_grad
 from glassnet.autodiff.variable import Variable
 from glassnet.layers.keras_tensor import KerasTensor, Node
@@ -248,9 +249,9 @@ class Layer:
     def __call__(self, inputs, *args, **kwargs):
         if type(inputs) is Tensor:  # the common case, in every training step
             return self._call_tensors(inputs, *args, **kwargs)
-        if _is_symbolic(inputs):
+        if _is_symbolic(inputs) or ((args or kwargs) and _is_symbolic((args, kwargs))):
             return self._call_symbolic(inputs, *args, **kwargs)
-        plain = not _contains_tensor(inputs)
+        plain = not _contains_tensor(inputs) and not tape.is_recording()
         tensors = _to_tensors(inputs, self.dtype)
         if plain:
             with no_grad():
@@ -327,9 +328,11 @@ class Layer:
                 output_shapes, lambda shape: KerasTensor(shape, self.dtype, node=node)
             )
             return node.outputs
-        dummy = _dummy_inputs(inputs, self.dtype)
+        dummy, dummy_args, dummy_kwargs = _dummy_inputs((inputs, args, kwargs), self.dtype)
         with no_grad():
-            outputs = self._call_tensors(dummy, *args, **{"training": False, **kwargs})
+            outputs = self._call_tensors(dummy, *dummy_args, **{"training": False,
+                                                                **dummy_kwargs})
+        self._losses = []  # what add_loss saw on the dummy batch is no loss (as in Keras)
         node.outputs = _to_symbolic(outputs, node)
         return node.outputs
 

@@ -65,8 +65,13 @@ class Functional(Model):
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = tree.map_structure(lambda t: values[id(t)], node.inputs)
-            result = node.layer(args, *node.args, **{**node.kwargs, "training": training})
+            def value(leaf):
+                return values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf
+
+            first = tree.map_structure(value, node.inputs)
+            args = tree.map_structure(value, node.args)
+            kwargs = tree.map_structure(value, node.kwargs)
+            result = node.layer(first, *args, **{**kwargs, "training": training})
             for placeholder, value in zip(tree.flatten(node.outputs), tree.flatten(result)):
                 values[id(placeholder)] = value
         return tree.map_structure(lambda t: values[id(t)], self.outputs)
@@ -82,7 +87,7 @@ class Functional(Model):
             inbound = [
                 _history_text(history[id(t)])
                 for node in self._nodes if node.layer is layer and node.inputs is not None
-                for t in tree.flatten(node.inputs) if id(t) in history
+                for t in _node_tensors(node) if id(t) in history
             ]
             rows.append((name, shape, params, ", ".join(inbound) or "-"))
         summary.print_summary(self, rows, connected=True, print_fn=print_fn)
@@ -158,6 +163,23 @@ class Functional(Model):
         )
 
 
+_functional_subclasses = {}
+
+
+def functional_subclass(cls):
+    """``cls`` (a Model subclass) made functional: a class deriving from both, so that
+    ``CustomModel(inputs, outputs)`` has the graph of Functional and the methods of
+    CustomModel (``train_step``, ...).  Keras does this by rewriting the class's
+    bases; a derived class leaves the user's class unchanged.  One per class."""
+    if cls not in _functional_subclasses:
+        _functional_subclasses[cls] = type(cls.__name__, (cls, Functional), {
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__,
+        })
+    return _functional_subclasses[cls]
+
+
 def _map_graph(inputs, outputs):
     """(nodes in an order to run them, layers in Keras' order) of the graph from the
     inputs to the outputs.
@@ -207,9 +229,8 @@ def _walk(inputs, outputs):
                     f"Graph disconnected: the placeholder {tensor} is needed to compute the "
                     "outputs but is not among the model's `inputs`."
                 )
-            for parent in _keras_flatten(node.inputs):
-                if isinstance(parent, KerasTensor):
-                    visit(parent)
+            for parent in _node_tensors(node):
+                visit(parent)
         finished.add(id(node))
         postorder.append(node)
 
@@ -227,10 +248,18 @@ def _keras_flatten(structure):
     return [structure]
 
 
+def _node_tensors(node):
+    """The placeholders a node's call took: its inputs, then any in its other arguments
+    (``Endpoint()(targets, logits)``)."""
+    leaves = _keras_flatten(node.inputs) + _keras_flatten(list(node.args))
+    leaves += _keras_flatten(node.kwargs)
+    return [leaf for leaf in leaves if isinstance(leaf, KerasTensor)]
+
+
 def _parent_nodes(node):
     if node.inputs is None:
         return []
-    return [t.node for t in tree.flatten(node.inputs) if isinstance(t, KerasTensor)]
+    return [t.node for t in _node_tensors(node)]
 
 
 # --------------------------------------------------------------------------

@@ -13,22 +13,29 @@ import os
 import numpy as np
 
 from glassnet import memory, optimizers, random, validation
-from glassnet.autodiff import engine
-from glassnet.autodiff.tensor import Tensor, no_grad
+from glassnet import metrics as metrics_module
+from glassnet.autodiff.tape import GradientTape
+from glassnet.autodiff.tensor import Tensor, convert_to_numpy, no_grad
 from glassnet.callbacks import CallbackList
-from glassnet.layers.layer import Layer
-from glassnet.models import training
-from glassnet.utils import progbar, summary
+from glassnet.layers.layer import Layer, _accepts
+from glassnet.models import data_adapters, training
+from glassnet.utils import data_tuples, progbar, summary
 
 
 class Model(Layer):
     """A trainable graph of layers with Keras' ``compile``/``fit``/``evaluate``/``predict``."""
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs):
-            from glassnet.models.functional import Functional
+        """``Model(inputs, outputs)`` makes a functional model; so does a subclass called
+        with inputs and outputs (``CustomModel(inputs, outputs)``, as in the Keras guide
+        "customizing fit"): it becomes a functional model with the subclass's methods."""
+        if _functional_init_arguments(args, kwargs):
+            from glassnet.models.functional import Functional, functional_subclass
 
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional) and not _is_sequential(cls):
+                return super().__new__(functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -44,6 +51,17 @@ class Model(Layer):
         self.history = None
         self._objectives = None
         self._gradient_observers = []
+
+    def __setattr__(self, name, value):
+        if isinstance(value, metrics_module.Metric) and name != "_objectives":
+            tracked = self.__dict__.setdefault("_metric_attributes", [])
+            if value not in tracked:
+                tracked.append(value)
+        super().__setattr__(name, value)
+
+    @property
+    def _tracked_metrics(self):
+        return self.__dict__.get("_metric_attributes", [])
 
     # --- structure ----------------------------------------------------------
     @property
@@ -111,23 +129,36 @@ class Model(Layer):
 
     @property
     def metrics(self):
-        return self._objectives.all_metrics() if self._objectives else []
+        """The metrics ``fit`` resets each epoch and reports: the loss tracker, the
+        per-output losses and the compiled metrics (one ``compile_metrics`` entry), then
+        the ``Metric`` objects set as attributes of the model (custom trackers)."""
+        compiled = self._objectives.tracked_metrics() if self._objectives else []
+        return compiled + [m for m in self._tracked_metrics if m not in compiled]
 
     @property
     def metrics_names(self):
         return [m.name for m in self.metrics]
 
     # --- one step ---------------------------------------------------------------
-    def train_step(self, x, y, sample_weight):
-        """Forward pass, loss, gradients, update; returns nothing (metrics are updated)."""
-        y_pred = self(_as_tensors(x), training=True)
-        total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
+    def train_step(self, data):
+        """One optimizer step on one batch; returns the logs (the running metric values).
+
+        ``data`` is what fit cut from its inputs: ``(x,)``, ``(x, y)`` or
+        ``(x, y, sample_weight)``, x as Tensors.  Override it to customize ``fit`` (the
+        Keras guide "customizing what happens in fit"); the gradient lines are glassnet's
+        ``GradientTape``.
+        """
+        x, y, sample_weight = data_tuples.unpack_x_y_sample_weight(data)
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._track_loss(loss, x)
         variables = self.trainable_weights
-        grads = engine.grad(total, variables)
+        grads = tape.gradient(loss, variables)
         for observer in self._gradient_observers:
-            observer(variables, grads)
+            observer(variables, [None if g is None else g.data for g in grads])
         self.optimizer.apply_gradients(zip(grads, variables))
-        self._update_metrics(y, y_pred, sample_weight, total, per_output)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def observe_gradients(self, observer):
         """Calls ``observer(variables, gradients)`` in every train step, before the update;
@@ -135,34 +166,76 @@ class Model(Layer):
         self._gradient_observers.append(observer)
         return lambda: self._gradient_observers.remove(observer)
 
-    def test_step(self, x, y, sample_weight):
-        """Forward pass in inference mode and metric update, with no graph recorded."""
-        with no_grad():
-            y_pred = self(_as_tensors(x), training=False)
-            total, per_output = self.compute_loss(x, y, y_pred, sample_weight)
-        self._update_metrics(y, y_pred, sample_weight, total, per_output)
+    def test_step(self, data):
+        """Loss and metrics of one batch in inference mode (``evaluate`` runs it with no
+        graph recorded); returns the logs."""
+        x, y, sample_weight = data_tuples.unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def predict_step(self, x):
-        with no_grad():
-            return _as_arrays(self(_as_tensors(x), training=False))
+    def predict_step(self, data):
+        """The model's outputs for one batch ``(x,)`` (``predict`` records no graph)."""
+        x, _, _ = data_tuples.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
 
-    def compute_loss(self, x, y, y_pred, sample_weight):
-        """(total loss Tensor, per-output losses): compiled losses plus ``self.losses``."""
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The scalar loss to differentiate: the compiled losses plus ``self.losses``.
+
+        Equations:
+            L = sum_o w_o * L_o(y_o, y_pred_o) + sum(self.losses)
+        (the per-output terms are also tracked as ``<output>_loss`` for several outputs).
+        """
+        if self._objectives is None:
+            return _sum_losses(self.losses, "compute_loss")
         outputs = _as_list(y_pred)
-        return self._objectives.compute_loss(
+        total, per_output = self._objectives.compute_loss(
             self._targets_per_output(y), outputs, _spread(sample_weight, len(outputs)),
             self.losses,
         )
+        self._objectives.track_output_losses(per_output, _batch_size_of(outputs))
+        return total
 
-    def _update_metrics(self, y, y_pred, sample_weight, total, per_output):
-        outputs = [p.data for p in _as_list(y_pred)]
-        self._objectives.update(
-            self._targets_per_output(y), outputs, _spread(sample_weight, len(outputs)),
-            total, per_output, len(outputs[0]),
-        )
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """Calls ``compute_loss``, passing ``training`` only when an override takes it."""
+        kwargs = {"training": training} if _accepts(self.compute_loss, "training") else {}
+        return self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 **kwargs)
+
+    def _track_loss(self, loss, x):
+        """Adds the batch's loss to the running "loss", weighted by the batch size."""
+        if self._objectives is not None:
+            self._objectives.loss_tracker.update_state(
+                float(loss.data), sample_weight=_batch_size_of(x)
+            )
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Updates the compiled metrics with the batch; returns ``get_metrics_result()``."""
+        if self._objectives is not None:
+            outputs = [convert_to_numpy(p) for p in _as_list(y_pred)]
+            self._objectives.update_metrics(
+                self._targets_per_output(y), outputs, _spread(sample_weight, len(outputs))
+            )
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """{name: result} of every metric in ``metrics``, the compiled ones flattened."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update(result)
+            else:
+                logs[metric.name] = result
+        return logs
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
 
     def _targets_per_output(self, y):
-        names = self._objectives.output_names
+        names = self._objectives.output_names if self._objectives else None
         if isinstance(y, dict):
             return [y.get(name) for name in names]
         if isinstance(y, (list, tuple)) and (names is None or len(names) > 1 or len(y) == 1):
@@ -174,23 +247,30 @@ class Model(Layer):
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
-        """Trains for ``epochs`` passes over (x, y); returns a History of the epoch logs."""
+        """Trains for ``epochs`` passes over the data; returns a History of the epoch logs.
+
+        ``x`` is arrays (with ``y``), a Python generator or a ``keras.utils.PyDataset``
+        yielding ``(x, y)`` or ``(x, y, sample_weight)`` batches.
+        """
         self._require_compiled("fit")
         memory.keep_large_blocks()  # a step's big arrays reused, not page-faulted anew
-        batch_size = _batch_size("fit", batch_size)
         _check_epochs(epochs, initial_epoch)
-        (x, y, sample_weight), validation = training.prepare_fit_data(
+        data_adapters.check_validation_split(x, validation_split)
+        (x, y, sample_weight), validation_data = training.split_validation_data(
             x, y, sample_weight, validation_data, validation_split
         )
-        n = training.count_samples(x, y, sample_weight)
-        if class_weight is not None:
-            weights = training.class_weights_to_sample_weights(_first(y), class_weight)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
-        steps = -(-n // batch_size) if steps_per_epoch is None else steps_per_epoch
+        adapter = data_adapters.get_data_adapter(
+            x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
+            shuffle=shuffle, class_weight=class_weight, owner="fit",
+        )
+        validation = self._validation_adapter(
+            validation_data, validation_batch_size or adapter_batch_size(adapter),
+            validation_steps,
+        )
         verbose = progbar.resolve_verbosity(verbose)
         callback_list = CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-            verbose=verbose, epochs=epochs, steps=steps,
+            verbose=verbose, epochs=epochs, steps=adapter.num_batches,
         )
         generator = random.make_generator(None)
         self._shuffle_generator = generator  # BackupAndRestore saves/restores its state
@@ -201,93 +281,114 @@ class Model(Layer):
         callback_list.on_train_begin()
         if self._initial_epoch is not None:  # set by BackupAndRestore when it resumes
             initial_epoch, self._initial_epoch = self._initial_epoch, None
+        logs = None
         for epoch in range(initial_epoch, epochs):
-            self._objectives.reset()
+            if adapter.exhausted:  # a generator that ended in an earlier epoch
+                data_adapters.warn_ran_out_of_data()
+                break
+            self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            batches = training.batch_indices(n, batch_size, shuffle, generator)[:steps]
-            for step, index in enumerate(batches):
+            step_logs = {}
+            for step, batch in enumerate(adapter.epoch(generator)):
                 if batch_begin:
                     callback_list.on_train_batch_begin(step)
-                self.train_step(
-                    training.take_rows(x, index), training.take_rows(y, index),
-                    training.take_rows(sample_weight, index),
-                )
+                step_logs = self.train_step(_pack_batch(*batch))
                 if batch_end:
-                    callback_list.on_train_batch_end(step, self._objectives.logs())
+                    callback_list.on_train_batch_end(step, _pythonify_logs(step_logs))
                 if self.stop_training:
                     break
-            logs = self._objectives.logs()
+            adapter.on_epoch_end()
+            logs = _pythonify_logs(step_logs)
             if validation is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self.evaluate(
-                    *validation[:2], sample_weight=validation[2],
-                    batch_size=validation_batch_size or batch_size, verbose=0,
-                    return_dict=True, steps=validation_steps,
-                )
+                val_logs = self._test_epoch(validation)
                 logs.update({f"val_{key}": value for key, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
+            if adapter.ran_out:  # fewer batches than steps_per_epoch: Keras stops here
+                data_adapters.warn_ran_out_of_data()
+                break
             if self.stop_training:
                 break
-        callback_list.on_train_end(logs if epochs > initial_epoch else None)
+        callback_list.on_train_end(logs)
         return self.history
+
+    def _validation_adapter(self, validation_data, batch_size, steps):
+        """The adapter of fit's validation data (arrays cast and checked once)."""
+        if validation_data is None:
+            return None
+        if isinstance(validation_data, tuple):
+            return data_adapters.get_data_adapter(
+                *validation_data, batch_size=batch_size, steps=steps, owner="evaluate"
+            )
+        return data_adapters.get_data_adapter(validation_data, steps=steps, owner="evaluate")
 
     # --- evaluate / predict ----------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss and metrics on (x, y) in inference mode: a scalar, a list, or a dict."""
+        """Loss and metrics in inference mode: a scalar, a list, or a dict.
+
+        ``x`` is arrays (with ``y``), a generator or a PyDataset, as for ``fit``.
+        """
         self._require_compiled("evaluate")
         memory.keep_large_blocks()
-        batch_size = _batch_size("evaluate", batch_size)
-        x, y = training.as_input_arrays(x, "evaluate"), training.as_target_arrays(y, "evaluate")
-        sample_weight = training.as_target_arrays(sample_weight, "evaluate", "sample_weight")
-        n = training.count_samples(x, y, sample_weight)
-        batches = training.batch_indices(n, batch_size, False, None)[:steps]
+        adapter = data_adapters.get_data_adapter(
+            x, y, sample_weight, batch_size=batch_size, steps=steps, owner="evaluate"
+        )
         verbose = progbar.resolve_verbosity(verbose)
         callback_list = CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=len(batches),
+            steps=adapter.num_batches,
         )
-        batch_begin = callback_list.implements("on_test_batch_begin")
-        batch_end = callback_list.implements("on_test_batch_end")
-        self._objectives.reset()
         callback_list.on_test_begin()
-        for step, index in enumerate(batches):
-            if batch_begin:
-                callback_list.on_test_batch_begin(step)
-            self.test_step(
-                training.take_rows(x, index), training.take_rows(y, index),
-                training.take_rows(sample_weight, index),
-            )
-            if batch_end:
-                callback_list.on_test_batch_end(step, self._objectives.logs())
-        logs = self._objectives.logs()
+        logs = self._test_epoch(adapter, callback_list)
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
+    def _test_epoch(self, adapter, callback_list=None):
+        """One pass of ``test_step`` over the adapter's batches; the final logs."""
+        batch_begin = callback_list is not None and callback_list.implements(
+            "on_test_batch_begin")
+        batch_end = callback_list is not None and callback_list.implements("on_test_batch_end")
+        self.reset_metrics()
+        step_logs = {}
+        for step, batch in enumerate(adapter.epoch(None)):
+            if batch_begin:
+                callback_list.on_test_batch_begin(step)
+            with no_grad():
+                step_logs = self.test_step(_pack_batch(*batch))
+            if batch_end:
+                callback_list.on_test_batch_end(step, _pythonify_logs(step_logs))
+        adapter.on_epoch_end()
+        return _pythonify_logs(step_logs)
+
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The model's outputs for x, computed batch by batch with no graph recorded."""
+        """The model's outputs for x, computed batch by batch with no graph recorded.
+
+        ``x`` is arrays, a generator or a PyDataset (the targets of its batches are
+        ignored).
+        """
         memory.keep_large_blocks()
-        batch_size = _batch_size("predict", batch_size)
-        x = training.as_input_arrays(x, "predict")
-        n = training.count_samples(x)
-        batches = training.batch_indices(n, batch_size, False, None)[:steps]
+        adapter = data_adapters.get_data_adapter(x, batch_size=batch_size, steps=steps,
+                                                 owner="predict")
         verbose = progbar.resolve_verbosity(verbose)
         callback_list = CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=len(batches),
+            steps=adapter.num_batches,
         )
         batch_begin = callback_list.implements("on_predict_batch_begin")
         batch_end = callback_list.implements("on_predict_batch_end")
         callback_list.on_predict_begin()
         outputs = []
-        for step, index in enumerate(batches):
+        for step, (x_batch, _, _) in enumerate(adapter.epoch(None)):
             if batch_begin:
                 callback_list.on_predict_batch_begin(step)
-            outputs.append(self.predict_step(training.take_rows(x, index)))
+            with no_grad():
+                outputs.append(_as_arrays(self.predict_step(_pack_batch(x_batch, None, None))))
             if batch_end:
                 callback_list.on_predict_batch_end(step, {})
+        adapter.on_epoch_end()
         callback_list.on_predict_end()
         return _concatenate_batches(outputs)
 
@@ -302,24 +403,29 @@ class Model(Layer):
         if class_weight is not None:
             weights = training.class_weights_to_sample_weights(_first(y), class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        self._objectives.reset()
-        self.train_step(x, y, sample_weight)
-        return self._batch_result(return_dict)
+        self.reset_metrics()
+        logs = self.train_step(_pack_batch(x, y, sample_weight))
+        return self._batch_result(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """Loss and metrics of one batch in inference mode."""
         self._require_compiled("test_on_batch")
-        self._objectives.reset()
-        self.test_step(training.as_input_arrays(x, "test_on_batch"),
-                       training.as_target_arrays(y, "test_on_batch"),
-                       training.as_target_arrays(sample_weight, "test_on_batch", "sample_weight"))
-        return self._batch_result(return_dict)
+        self.reset_metrics()
+        with no_grad():
+            logs = self.test_step(_pack_batch(
+                training.as_input_arrays(x, "test_on_batch"),
+                training.as_target_arrays(y, "test_on_batch"),
+                training.as_target_arrays(sample_weight, "test_on_batch", "sample_weight"),
+            ))
+        return self._batch_result(logs, return_dict)
 
     def predict_on_batch(self, x):
-        return self.predict_step(training.as_input_arrays(x, "predict_on_batch"))
+        with no_grad():
+            data = _pack_batch(training.as_input_arrays(x, "predict_on_batch"), None, None)
+            return _as_arrays(self.predict_step(data))
 
-    def _batch_result(self, return_dict):
-        logs = self._objectives.logs()
+    def _batch_result(self, logs, return_dict):
+        logs = _pythonify_logs(logs)
         if return_dict:
             return logs
         values = list(logs.values())
@@ -379,6 +485,16 @@ class Model(Layer):
 # --------------------------------------------------------------------------
 
 
+def _functional_init_arguments(args, kwargs):
+    """Whether a constructor call looks like ``Model(inputs, outputs)``."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
+
+
+def _is_sequential(cls):
+    return any(base.__name__ == "Sequential" for base in cls.__mro__)
+
+
 def _check_epochs(epochs, initial_epoch):
     """``epochs`` is the index of the last epoch (a count when ``initial_epoch`` is 0)."""
     validation.positive_integer("fit", "epochs", epochs)
@@ -391,14 +507,48 @@ def _check_epochs(epochs, initial_epoch):
         )
 
 
-def _batch_size(method, batch_size):
-    """Keras' default of 32, or a checked positive integer."""
-    return 32 if batch_size is None else validation.positive_integer(method, "batch_size",
-                                                                     batch_size)
+def adapter_batch_size(adapter):
+    """The rows per batch of an array adapter (None for generators and PyDatasets)."""
+    return getattr(adapter, "batch_size", None)
 
 
 def _as_tensors(x):
     return training.map_arrays(x, Tensor)
+
+
+def _pack_batch(x, y, sample_weight):
+    """Keras' batch tuple: (x,), (x, y) or (x, y, sample_weight), x as Tensors."""
+    return data_tuples.pack_x_y_sample_weight(_as_tensors(x), y, sample_weight)
+
+
+def _pythonify_logs(logs):
+    """Logs as Python floats (scalars) with nested dicts flattened, as Keras' fit gives
+    them to callbacks and History."""
+    result = {}
+    for key, value in (logs or {}).items():
+        if isinstance(value, dict):
+            result.update(_pythonify_logs(value))
+            continue
+        array = convert_to_numpy(value)
+        result[key] = float(array) if np.ndim(array) == 0 else array
+    return result
+
+
+def _sum_losses(losses, owner):
+    if not losses:
+        raise ValueError(
+            f"{owner}: no loss to compute. Provide a `loss` argument in `compile()` or add "
+            "losses with `add_loss()`."
+        )
+    total = losses[0]
+    for loss in losses[1:]:
+        total = total + loss
+    return total
+
+
+def _batch_size_of(x):
+    first = training.flatten_arrays(x)[0]
+    return first.shape[0] if np.ndim(first) else 1
 
 
 def _as_arrays(y):

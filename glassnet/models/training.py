@@ -163,31 +163,29 @@ def split_validation(x, y, sample_weight, validation_split):
     )
 
 
-def prepare_fit_data(x, y, sample_weight, validation_data, validation_split):
-    """fit's arrays, converted and checked once: ((x, y, sample_weight), validation or None).
+def split_validation_data(x, y, sample_weight, validation_data, validation_split):
+    """((x, y, sample_weight), validation) for fit.
 
-    Validation data comes from ``validation_data`` or else from the last
-    ``validation_split`` of the training arrays.
+    ``validation`` is ``validation_data`` (a tuple of arrays becomes a triple, cast and
+    checked here so errors name it; a generator or PyDataset is kept as it is), or else
+    the last ``validation_split`` of the training arrays, or None.
     """
-    x, y = as_input_arrays(x), as_target_arrays(y)
-    sample_weight = as_target_arrays(sample_weight, name="sample_weight")
-    validation = None
     if validation_data is not None:
+        if not isinstance(validation_data, (list, tuple)):
+            return (x, y, sample_weight), validation_data
         x_val, y_val, sw_val = unpack_validation_data(validation_data)
         validation = (as_input_arrays(x_val, name="validation_data x"),
                       as_target_arrays(y_val, name="validation_data y"),
                       as_target_arrays(sw_val, name="validation_data sample_weight"))
-    elif validation_split:
-        (x, y, sample_weight), validation = split_validation(
-            x, y, sample_weight, validation_split
-        )
-    for data, name in zip((x, y, sample_weight), ("x", "y", "sample_weight")):
-        check_finite(data, "fit", name)
-    if validation is not None and validation_data is not None:
         count_samples(*validation)
         for data, name in zip(validation, ("x", "y", "sample_weight")):
             check_finite(data, "fit", f"validation_data {name}")
-    return (x, y, sample_weight), validation
+        return (x, y, sample_weight), validation
+    if validation_split:
+        x, y = as_input_arrays(x), as_target_arrays(y)
+        sample_weight = as_target_arrays(sample_weight, name="sample_weight")
+        return split_validation(x, y, sample_weight, validation_split)
+    return (x, y, sample_weight), None
 
 
 def unpack_validation_data(validation_data):
@@ -278,6 +276,8 @@ class Objectives:
         self.metrics = None  # built on the first batch, when the shapes are known
         self.loss_tracker = metrics.Mean(name="loss")
         self.output_loss_trackers = []
+        self.metric_specs = None
+        self.compile_metrics = CompileMetrics(self)
         if output_names is not None:
             self._build(list(output_names))
 
@@ -334,16 +334,14 @@ class Objectives:
                 built.append(metric)
             self.metrics.append(built)
 
-    def all_metrics(self):
-        tracked = [self.loss_tracker] + self.output_loss_trackers
-        return tracked + [m for group in (self.metrics or []) for m in group]
-
-    def reset(self):
-        for metric in self.all_metrics():
-            metric.reset_state()
+    def tracked_metrics(self):
+        """What ``model.metrics`` lists: "loss", the per-output losses, the compiled metrics."""
+        compiled = [self.compile_metrics] if any(self.metric_specs or []) else []
+        return [self.loss_tracker] + self.output_loss_trackers + compiled
 
     def compute_loss(self, y_true, y_pred, sample_weight, extra_losses):
-        """The scalar Tensor to differentiate: weighted output losses plus penalties."""
+        """(the scalar Tensor to differentiate, the per-output losses): weighted output
+        losses plus penalties and added losses."""
         if self.output_names is None:
             count = len(y_pred)
             names = ["output"] if count == 1 else [f"output_{i + 1}" for i in range(count)]
@@ -356,31 +354,79 @@ class Objectives:
             if loss_fn is None:
                 per_output.append(None)
                 continue
+            if yt is None:
+                raise ValueError(
+                    f"compile: the loss of output {self.output_names[len(per_output)]!r} "
+                    "needs targets, but the data has none (y=None). Pass y to fit/evaluate, "
+                    "or compile without this loss."
+                )
             value = loss_fn(yt, yp, sample_weight=sw)
             per_output.append(value)
             term = value * weight if weight != 1.0 else value
             total = term if total is None else total + term
-        if total is None:
-            raise ValueError("compile: no loss was given for any output. Received: loss=None")
         for penalty in extra_losses:
-            total = total + penalty
+            total = penalty if total is None else total + penalty
+        if total is None:
+            raise ValueError(
+                "No loss to compute. Provide a `loss` argument in `compile()` or add losses "
+                "with `add_loss()` in a layer. Received: loss=None"
+            )
         return total, per_output
 
-    def update(self, y_true, y_pred_arrays, sample_weight, total, per_output, batch_size):
-        """Adds a batch to the running averages."""
-        if self.metrics is None:
-            self._build_metrics(y_true, y_pred_arrays)
-        self.loss_tracker.update_state(float(total.data), sample_weight=batch_size)
+    def track_output_losses(self, per_output, batch_size):
+        """Adds each output's loss to its running "<output>_loss" (several outputs only)."""
         for tracker, value in zip(self.output_loss_trackers, per_output):
             if value is not None:
                 tracker.update_state(float(value.data), sample_weight=batch_size)
+
+    def update_metrics(self, y_true, y_pred_arrays, sample_weight):
+        """Adds a batch to the compiled metrics (built at the first batch)."""
+        if self.metrics is None:
+            self._build_metrics(y_true, y_pred_arrays)
         for group, yt, yp, sw in zip(self.metrics, y_true, y_pred_arrays, sample_weight):
             for metric in group:
                 metric.update_state(yt, yp, sample_weight=sw)
 
-    def logs(self):
-        """{"loss": ..., "<output>_loss": ..., metric names: ...} as Python floats."""
-        return {m.name: float(m.result()) for m in self.all_metrics()}
+
+class CompileMetrics:
+    """The metrics given to ``compile``, as one entry of ``model.metrics`` (Keras 3's
+    ``compile_metrics``): ``update_state(y, y_pred)`` updates them all, ``result()`` is
+    a dict of their results."""
+
+    name = "compile_metrics"
+
+    def __init__(self, objectives):
+        self._objectives = objectives
+
+    @property
+    def metrics(self):
+        return [m for group in (self._objectives.metrics or []) for m in group]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        objectives = self._objectives
+        y_pred = [_array(p) for p in _listed(y_pred)]
+        y_true = [_array(t) for t in (_listed(y_true) if len(y_pred) > 1 else [y_true])]
+        weights = sample_weight if isinstance(sample_weight, (list, tuple)) else (
+            [sample_weight] * len(y_pred))
+        objectives.update_metrics(y_true, y_pred, weights)
+
+    def result(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    def reset_state(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def __repr__(self):
+        return f"<CompileMetrics name={self.name!r} metrics={[m.name for m in self.metrics]}>"
+
+
+def _listed(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _array(value):
+    return value.data if isinstance(value, Tensor) else value
 
 
 def _metric_object(spec, y_true, y_pred):
