@@ -333,7 +333,7 @@ class Layer:
             outputs = self._call_tensors(dummy, *dummy_args, **{"training": False,
                                                                 **dummy_kwargs})
         self._losses = []  # what add_loss saw on the dummy batch is no loss (as in Keras)
-        node.outputs = _to_symbolic(outputs, node)
+        node.outputs = _to_symbolic(outputs, node, _batch_dimension(inputs))
         return node.outputs
 
     @property
@@ -462,12 +462,22 @@ def _dummy_inputs(x, dtype):
     return tree.map_structure(dummy, x)
 
 
-def _to_symbolic(outputs, node):
+def _to_symbolic(outputs, node, batch=None):
+    """Placeholders for the dummy run's outputs: their sizes, with the batch axis of the
+    inputs (None unless fixed, as by ``Input(batch_shape=(16, ...))``)."""
     def symbolic(leaf):
-        shape = (None,) + tuple(leaf.shape[1:])
+        shape = (batch,) + tuple(leaf.shape[1:])
         return KerasTensor(shape, str(leaf.dtype), node=node)
 
     return tree.map_structure(symbolic, outputs)
+
+
+def _batch_dimension(inputs):
+    """The batch size of the first placeholder among ``inputs`` (None when not fixed)."""
+    for leaf in tree.flatten(inputs):
+        if isinstance(leaf, KerasTensor):
+            return leaf.shape[0] if leaf.shape else None
+    return None
 
 
 _accepts_cache = {}

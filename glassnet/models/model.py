@@ -300,7 +300,7 @@ class Model(Layer):
             adapter.on_epoch_end()
             logs = _pythonify_logs(step_logs)
             if validation is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._test_epoch(validation)
+                val_logs = self._test_epoch(validation, callback_list)  # on_test_* hooks too
                 logs.update({f"val_{key}": value for key, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
             if adapter.ran_out:  # fewer batches than steps_per_epoch: Keras stops here
@@ -338,19 +338,19 @@ class Model(Layer):
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=adapter.num_batches,
         )
-        callback_list.on_test_begin()
         logs = self._test_epoch(adapter, callback_list)
-        callback_list.on_test_end(logs)
         if return_dict:
             return logs
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def _test_epoch(self, adapter, callback_list=None):
-        """One pass of ``test_step`` over the adapter's batches; the final logs."""
-        batch_begin = callback_list is not None and callback_list.implements(
-            "on_test_batch_begin")
-        batch_end = callback_list is not None and callback_list.implements("on_test_batch_end")
+    def _test_epoch(self, adapter, callback_list):
+        """One pass of ``test_step`` over the adapter's batches, between the callbacks'
+        ``on_test_begin`` and ``on_test_end`` (also for fit's validation, as in Keras 3);
+        returns the final logs."""
+        batch_begin = callback_list.implements("on_test_batch_begin")
+        batch_end = callback_list.implements("on_test_batch_end")
+        callback_list.on_test_begin()
         self.reset_metrics()
         step_logs = {}
         for step, batch in enumerate(adapter.epoch(None)):
@@ -361,7 +361,9 @@ class Model(Layer):
             if batch_end:
                 callback_list.on_test_batch_end(step, _pythonify_logs(step_logs))
         adapter.on_epoch_end()
-        return _pythonify_logs(step_logs)
+        logs = _pythonify_logs(step_logs)
+        callback_list.on_test_end(logs)
+        return logs
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for x, computed batch by batch with no graph recorded.
@@ -387,7 +389,7 @@ class Model(Layer):
             with no_grad():
                 outputs.append(_as_arrays(self.predict_step(_pack_batch(x_batch, None, None))))
             if batch_end:
-                callback_list.on_predict_batch_end(step, {})
+                callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         adapter.on_epoch_end()
         callback_list.on_predict_end()
         return _concatenate_batches(outputs)
