@@ -458,6 +458,457 @@ SHAPE_COMPOSITES = [
     ],
 ]
 
+# --------------------------------------------------------------------------
+# Element-wise math (glassnet.ops.math)
+# --------------------------------------------------------------------------
+
+MATH = [
+    *unary("sin", ops.sin, np.sin, torch.sin, shapes=((3, 4), ())),
+    *unary("cos", ops.cos, np.cos, torch.cos),
+    *unary("tan", ops.tan, np.tan, torch.tan),
+    # |x| < 1 for arcsin, arccos, arctanh; x > 1 for arccosh (the lambdas move the domain)
+    Case("arcsin", "0.45x", lambda a: ops.arcsin(a * 0.45), lambda a: np.arcsin(a * 0.45),
+         ((3, 4),), torch=lambda a: torch.asin(a * 0.45)),
+    Case("arccos", "0.45x", lambda a: ops.arccos(a * 0.45), lambda a: np.arccos(a * 0.45),
+         ((3, 4),), torch=lambda a: torch.acos(a * 0.45)),
+    Case("arctanh", "0.45x", lambda a: ops.arctanh(a * 0.45), lambda a: np.arctanh(a * 0.45),
+         ((3, 4),), torch=lambda a: torch.atanh(a * 0.45)),
+    Case("arccosh", "x+1", lambda a: ops.arccosh(a + 1.0), lambda a: np.arccosh(a + 1.0),
+         ((3, 4),), "positive", lambda a: torch.acosh(a + 1.0)),
+    *unary("arctan", ops.arctan, np.arctan, torch.atan),
+    *unary("sinh", ops.sinh, np.sinh, torch.sinh),
+    *unary("cosh", ops.cosh, np.cosh, torch.cosh),
+    *unary("arcsinh", ops.arcsinh, np.arcsinh, torch.asinh),
+    *binary("arctan2", ops.arctan2, np.arctan2, torch.atan2, "distinct"),
+    *unary("log2", ops.log2, np.log2, torch.log2, "positive"),
+    *unary("log10", ops.log10, np.log10, torch.log10, "positive"),
+    *unary("rsqrt", ops.rsqrt, lambda a: 1.0 / np.sqrt(a), torch.rsqrt, "positive"),
+    *unary("reciprocal", ops.reciprocal, np.reciprocal, torch.reciprocal, "positive"),
+    *binary("true_divide", ops.true_divide, np.true_divide, torch.true_divide,
+            ("real", "positive")),
+    *binary("mod", ops.mod, np.mod, torch.remainder, ("real", "positive")),
+    Case("mod", "x%0.75", lambda a: ops.mod(a, 0.75), lambda a: np.mod(a, 0.75), ((3, 4),),
+         torch=lambda a: torch.remainder(a, 0.75)),
+    *unary("absolute", ops.absolute, np.abs, torch.abs, "distinct"),
+]
+
+ZEROS_34 = np.ones((3, 4))
+ZEROS_34[0, 1] = ZEROS_34[2, 3] = 0.0  # divisors that are exactly zero
+MATH_MORE = [
+    *unary("fabs", ops.fabs, np.fabs, torch.abs, "distinct"),
+    *unary("exp2", ops.exp2, np.exp2, torch.exp2),
+    *unary("deg2rad", ops.deg2rad, np.deg2rad, torch.deg2rad),
+    *unary("rad2deg", ops.rad2deg, np.rad2deg, torch.rad2deg),
+    *binary("hypot", ops.hypot, np.hypot, torch.hypot, "distinct"),
+    *binary("logaddexp", ops.logaddexp, np.logaddexp, torch.logaddexp),
+    Case("logaddexp", "large", lambda a, b: ops.logaddexp(a * 300, b * 300),
+         lambda a, b: np.logaddexp(a * 300, b * 300), ((3, 4), (3, 4)),
+         torch=lambda a, b: torch.logaddexp(a * 300, b * 300)),
+    *binary("divide_no_nan", ops.divide_no_nan, np.divide, torch.div, ("real", "positive")),
+    Case("divide_no_nan", "zeros", lambda a, b: ops.divide_no_nan(a, b * ZEROS_34),
+         lambda a, b: np.where(ZEROS_34 == 0, 0.0, a / np.where(ZEROS_34 == 0, 1.0, b)),
+         ((3, 4), (3, 4)), ("real", "positive"),
+         lambda a, b: torch.where(torch.from_numpy(ZEROS_34) == 0, 0.0,
+                                  a / torch.where(torch.from_numpy(ZEROS_34) == 0, 1.0, b))),
+]
+# --------------------------------------------------------------------------
+# Reductions, running totals, sorting (glassnet.ops.reduction)
+# --------------------------------------------------------------------------
+
+# Exact zeros inside the products (prod and cumprod divide by nothing): x * ZEROS_234.
+ZEROS_234 = np.ones((2, 3, 4))
+ZEROS_234[0, 1, 2] = ZEROS_234[0, 1, 3] = ZEROS_234[1, 0, 0] = 0.0
+ZEROS_T = torch.from_numpy(ZEROS_234)
+
+REDUCTIONS_MORE = [
+    *reduction("prod", ops.prod, np.prod, lambda a, dim, keepdim: _torch_prod(a, dim, keepdim)),
+    *[
+        Case("prod", f"zeros,axis={axis}", lambda a, ax=axis: ops.prod(a * ZEROS_234, axis=ax),
+             lambda a, ax=axis: np.prod(a * ZEROS_234, axis=ax), ((2, 3, 4),),
+             torch=lambda a, ax=axis: _torch_prod(a * ZEROS_T, _torch_dims(a, ax), False))
+        for axis in [None, -1, (0, 2)]
+    ],
+    Case("max", "initial", lambda a: ops.max(a, axis=1, initial=0.3),
+         lambda a: np.max(a, axis=1, initial=0.3), ((3, 4),), "distinct",
+         lambda a: torch.clamp(torch.amax(a, dim=1), min=0.3)),
+    Case("min", "initial", lambda a: ops.min(a, axis=0, initial=-0.3),
+         lambda a: np.min(a, axis=0, initial=-0.3), ((3, 4),), "distinct",
+         lambda a: torch.clamp(torch.amin(a, dim=0), max=-0.3)),
+    Case("average", "axis=None", ops.average, np.average, ((3, 4),), torch=torch.mean),
+    Case("average", "weights-like-x", lambda a, w: ops.average(a, axis=0, weights=w),
+         lambda a, w: np.average(a, axis=0, weights=w), ((3, 4), (3, 4)), ("real", "positive"),
+         lambda a, w: (a * w).sum(0) / w.sum(0)),
+    Case("average", "weights-1d", lambda a, w: ops.average(a, axis=1, weights=w),
+         lambda a, w: np.average(a, axis=1, weights=w), ((3, 4), (4,)), ("real", "positive"),
+         lambda a, w: (a * w).sum(1) / w.sum()),
+    *[
+        Case("cumsum", f"axis={axis}", lambda a, ax=axis: ops.cumsum(a, axis=ax),
+             lambda a, ax=axis: np.cumsum(a, axis=ax), ((2, 3, 4),),
+             torch=lambda a, ax=axis: torch.cumsum(a.reshape(-1) if ax is None else a,
+                                                   dim=0 if ax is None else ax))
+        for axis in [None, 0, -1]
+    ],
+    *[
+        Case("cumprod", f"{label}axis={axis}", lambda a, ax=axis, m=mask: ops.cumprod(a * m, ax),
+             lambda a, ax=axis, m=mask: np.cumprod(a * m, axis=ax), ((2, 3, 4),),
+             torch=lambda a, ax=axis, m=mask: torch.cumprod(
+                 (a * torch.from_numpy(m)).reshape(-1) if ax is None else a * torch.from_numpy(m),
+                 dim=0 if ax is None else ax))
+        for axis in [None, 1, -1]
+        for label, mask in [("", np.ones((2, 3, 4))), ("zeros,", ZEROS_234)]
+    ],
+    *[
+        Case("diff", f"n={n},axis={axis}", lambda a, n=n, ax=axis: ops.diff(a, n=n, axis=ax),
+             lambda a, n=n, ax=axis: np.diff(a, n=n, axis=ax), ((3, 5),),
+             torch=lambda a, n=n, ax=axis: torch.diff(a, n=n, dim=ax))
+        for n, axis in [(1, -1), (2, 0), (3, 1)]
+    ],
+    *[
+        Case("sort", f"axis={axis}", lambda a, ax=axis: ops.sort(a, axis=ax),
+             lambda a, ax=axis: np.sort(a, axis=ax), ((3, 4),), "distinct",
+             lambda a, ax=axis: torch.sort(a.reshape(-1) if ax is None else a,
+                                           dim=0 if ax is None else ax).values)
+        for axis in [-1, 0, None]
+    ],
+    *[
+        Case("top_k", f"k={k},{shape}".replace(" ", ""), lambda a, k=k: ops.top_k(a, k)[0],
+             lambda a, k=k: -np.sort(-a, axis=-1)[..., :k], (shape,), "distinct",
+             lambda a, k=k: torch.topk(a, k).values)
+        for k, shape in [(2, (3, 5)), (1, (6,)), (3, (2, 2, 3))]
+    ],
+]
+
+
+REDUCTIONS_MORE += [
+    Case("amax", "axis=1", lambda a: ops.amax(a, axis=1), lambda a: np.amax(a, axis=1),
+         ((3, 4),), "distinct", lambda a: torch.amax(a, dim=1)),
+    Case("amin", "keepdims", lambda a: ops.amin(a, axis=0, keepdims=True),
+         lambda a: np.amin(a, axis=0, keepdims=True), ((3, 4),), "distinct",
+         lambda a: torch.amin(a, dim=0, keepdim=True)),
+]
+
+
+def _torch_prod(a, dim, keepdim):
+    for d in sorted(np.atleast_1d(dim).tolist(), reverse=True):
+        a = torch.prod(a, dim=d % a.ndim if a.ndim else d, keepdim=True)
+    if not keepdim:
+        for d in sorted((np.atleast_1d(dim) % a.ndim).tolist(), reverse=True):
+            a = a.squeeze(d)
+    return a
+
+
+# Norms: vector ords along an axis; matrix ords over two axes (SVD for 2, -2, "nuc").
+VECTOR_ORDS = [None, 1, 2, np.inf, -np.inf, 3, 0.5]
+MATRIX_ORDS = [None, "fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf]
+NORMS = [
+    *[
+        Case("norm", f"ord={ord},axis=1", lambda a, o=ord: ops.norm(a, ord=o, axis=1),
+             lambda a, o=ord: np.linalg.norm(a, ord=o, axis=1), ((3, 4),), "distinct",
+             lambda a, o=ord: torch.linalg.vector_norm(a, ord=2 if o is None else o, dim=1))
+        for ord in VECTOR_ORDS
+    ],
+    *[
+        Case("norm", f"ord={ord},matrix", lambda a, o=ord: ops.norm(a, ord=o),
+             lambda a, o=ord: np.linalg.norm(a, ord=o), ((3, 4),), "distinct",
+             lambda a, o=ord: torch.linalg.matrix_norm(a, ord="fro" if o is None else o))
+        for ord in MATRIX_ORDS
+    ],
+    Case("norm", "flat,keepdims", lambda a: ops.norm(a, keepdims=True),
+         lambda a: np.linalg.norm(a.reshape(-1)).reshape(1, 1, 1), ((2, 3, 4),),
+         torch=lambda a: torch.linalg.vector_norm(a).reshape(1, 1, 1)),
+    Case("norm", "axes(2,0),nuc", lambda a: ops.norm(a, ord="nuc", axis=(2, 0)),
+         lambda a: np.linalg.norm(a, ord="nuc", axis=(2, 0)), ((2, 3, 4),), "distinct",
+         lambda a: torch.linalg.matrix_norm(a, ord="nuc", dim=(2, 0))),
+    Case("norm", "axis=-1,keepdims", lambda a: ops.norm(a, axis=-1, keepdims=True),
+         lambda a: np.linalg.norm(a, axis=-1, keepdims=True), ((2, 3, 4),),
+         torch=lambda a: torch.linalg.vector_norm(a, dim=-1, keepdim=True)),
+]
+
+# --------------------------------------------------------------------------
+# Rearranging, cutting, gathering (glassnet.ops.manipulation)
+# --------------------------------------------------------------------------
+
+SCATTER_INDEX = np.array([[0, 1], [2, 3], [0, 1], [1, 0]])  # (0, 1) twice: the values add
+UNIQUE_INDEX = np.array([[0, 1], [2, 3], [1, 0]])
+ALONG_INDEX = np.array([[2, 0, 0, 1], [1, 1, 3, 0], [0, 2, 2, 3]])
+
+
+def _scatter_numpy(values, index, shape):
+    out = np.zeros(shape, dtype=values.dtype)
+    np.add.at(out, tuple(index.T), values)
+    return out
+
+
+def _scatter_torch(values, index, shape):
+    out = torch.zeros(shape, dtype=values.dtype)
+    return out.index_put(tuple(torch.from_numpy(index.T)), values, accumulate=True)
+
+
+def _assign_numpy(a, index, u):
+    out = a.copy()
+    out[index] = u
+    return out
+
+
+def _assign_torch(a, index, u):
+    out = a.clone()
+    out[index] = u
+    return out
+
+
+SHAPE_MORE = [
+    Case("broadcast_to", "(4,)->(2,3,4)", lambda a: ops.broadcast_to(a, (2, 3, 4)),
+         lambda a: np.broadcast_to(a, (2, 3, 4)).copy(), ((4,),),
+         torch=lambda a: torch.broadcast_to(a, (2, 3, 4))),
+    Case("broadcast_to", "(3,1)->(3,4)", lambda a: ops.broadcast_to(a, (3, 4)),
+         lambda a: np.broadcast_to(a, (3, 4)).copy(), ((3, 1),),
+         torch=lambda a: torch.broadcast_to(a, (3, 4))),
+    Case("ravel", "", ops.ravel, np.ravel, ((2, 3, 4),), torch=torch.ravel),
+    Case("swapaxes", "(0,2)", lambda a: ops.swapaxes(a, 0, -1), lambda a: np.swapaxes(a, 0, 2),
+         ((2, 3, 4),), torch=lambda a: torch.swapaxes(a, 0, 2)),
+    Case("moveaxis", "0->-1", lambda a: ops.moveaxis(a, 0, -1), lambda a: np.moveaxis(a, 0, -1),
+         ((2, 3, 4),), torch=lambda a: torch.movedim(a, 0, -1)),
+    Case("moveaxis", "[0,1]->[2,0]", lambda a: ops.moveaxis(a, [0, 1], [2, 0]),
+         lambda a: np.moveaxis(a, [0, 1], [2, 0]), ((2, 3, 4),),
+         torch=lambda a: torch.movedim(a, (0, 1), (2, 0))),
+    Case("flip", "all", ops.flip, np.flip, ((2, 3, 4),), torch=lambda a: torch.flip(a, (0, 1, 2))),
+    Case("flip", "axis=(0,2)", lambda a: ops.flip(a, axis=(0, 2)),
+         lambda a: np.flip(a, axis=(0, 2)), ((2, 3, 4),), torch=lambda a: torch.flip(a, (0, 2))),
+    Case("roll", "flat", lambda a: ops.roll(a, 5), lambda a: np.roll(a, 5), ((3, 4),),
+         torch=lambda a: torch.roll(a, 5)),
+    Case("roll", "axes", lambda a: ops.roll(a, (1, -3), axis=(0, 2)),
+         lambda a: np.roll(a, (1, -3), axis=(0, 2)), ((2, 3, 4),),
+         torch=lambda a: torch.roll(a, (1, -3), (0, 2))),
+    *[
+        Case("split", f"{sections},piece{k}",
+             lambda a, s=sections, k=k: ops.split(a, s, axis=1)[k],
+             lambda a, s=sections, k=k: np.split(a, s, axis=1)[k], ((2, 6),),
+             torch=lambda a, s=sections, k=k: _torch_split(a, s)[k])
+        for sections, k in [(3, 0), (3, 2), ([1, 4], 1), ([1, 4], 2)]
+    ],
+    Case("tile", "(2,1,3)", lambda a: ops.tile(a, (2, 1, 3)), lambda a: np.tile(a, (2, 1, 3)),
+         ((3, 2),), torch=lambda a: torch.tile(a, (2, 1, 3))),
+    Case("tile", "2", lambda a: ops.tile(a, 2), lambda a: np.tile(a, 2), ((3, 2),),
+         torch=lambda a: torch.tile(a, (2,))),
+    Case("take_along_axis", "axis=1", lambda a: ops.take_along_axis(a, ALONG_INDEX, axis=1),
+         lambda a: np.take_along_axis(a, ALONG_INDEX, axis=1), ((3, 4),),
+         torch=lambda a: torch.take_along_dim(a, torch.from_numpy(ALONG_INDEX), dim=1)),
+    Case("take_along_axis", "axis=0,broadcast",
+         lambda a: ops.take_along_axis(a, ALONG_INDEX[:2, :1], axis=0),
+         lambda a: np.take_along_axis(a, ALONG_INDEX[:2, :1], axis=0), ((3, 4),),
+         torch=lambda a: torch.take_along_dim(a, torch.from_numpy(ALONG_INDEX[:2, :1]), dim=0)),
+    Case("take_along_axis", "axis=None",
+         lambda a: ops.take_along_axis(a, np.array([5, 0, 5, 11]), axis=None),
+         lambda a: np.take_along_axis(a.ravel(), np.array([5, 0, 5, 11]), axis=0), ((3, 4),),
+         torch=lambda a: a.reshape(-1)[torch.tensor([5, 0, 5, 11])]),
+    Case("slice", "(1,0)+(2,3)", lambda a: ops.slice(a, (1, 0), (2, 3)), lambda a: a[1:3, 0:3],
+         ((3, 4),), torch=lambda a: a[1:3, 0:3]),
+    Case("slice_update", "(1,2)", lambda a, u: ops.slice_update(a, (1, 2), u),
+         lambda a, u: _assign_numpy(a, np.s_[1:3, 2:4], u), ((3, 4), (2, 2)),
+         torch=lambda a, u: _assign_torch(a, np.s_[1:3, 2:4], u)),
+    Case("scatter", "repeats-add", lambda v: ops.scatter(SCATTER_INDEX, v, (3, 4)),
+         lambda v: _scatter_numpy(v, SCATTER_INDEX, (3, 4)), ((4,),),
+         torch=lambda v: _scatter_torch(v, SCATTER_INDEX, (3, 4))),
+    Case("scatter", "rows", lambda v: ops.scatter(np.array([[2], [0]]), v, (3, 4)),
+         lambda v: _scatter_numpy(v, np.array([[2], [0]]), (3, 4)), ((2, 4),),
+         torch=lambda v: _scatter_torch(v, np.array([[2], [0]]), (3, 4))),
+    Case("scatter_update", "unique", lambda a, u: ops.scatter_update(a, UNIQUE_INDEX, u),
+         lambda a, u: _assign_numpy(a, tuple(UNIQUE_INDEX.T), u), ((3, 4), (3,)),
+         torch=lambda a, u: _assign_torch(a, tuple(torch.from_numpy(UNIQUE_INDEX.T)), u)),
+    Case("scatter_update", "add", lambda a, u: ops.scatter_update(a, SCATTER_INDEX, u, "add"),
+         lambda a, u: a + _scatter_numpy(u, SCATTER_INDEX, (3, 4)), ((3, 4), (4,)),
+         torch=lambda a, u: a + _scatter_torch(u, SCATTER_INDEX, (3, 4))),
+    *[
+        Case("meshgrid", indexing,
+             lambda a, b, i=indexing: ops.stack(ops.meshgrid(a, b, indexing=i)),
+             lambda a, b, i=indexing: np.stack(np.meshgrid(a, b, indexing=i)), ((3,), (4,)),
+             torch=lambda a, b, i=indexing: torch.stack(torch.meshgrid(a, b, indexing=i)))
+        for indexing in ["xy", "ij"]
+    ],
+]
+
+
+SHAPE_MORE += [
+    Case("copy", "", ops.copy, np.copy, ((3, 4),), torch=torch.clone),
+    Case("hstack", "2d", lambda *xs: ops.hstack(xs), lambda *xs: np.hstack(xs), ((3, 2), (3, 4)),
+         torch=lambda *xs: torch.hstack(xs)),
+    Case("hstack", "1d", lambda *xs: ops.hstack(xs), lambda *xs: np.hstack(xs), ((3,), (2,)),
+         torch=lambda *xs: torch.hstack(xs)),
+    Case("vstack", "1d+2d", lambda *xs: ops.vstack(xs), lambda *xs: np.vstack(xs),
+         ((4,), (2, 4)), torch=lambda *xs: torch.vstack(xs)),
+    *[
+        Case("unstack", f"axis={axis},piece{k}",
+             lambda a, ax=axis, k=k: ops.unstack(a, axis=ax)[k],
+             lambda a, ax=axis, k=k: np.moveaxis(a, ax, 0)[k], ((2, 3, 4),),
+             torch=lambda a, ax=axis, k=k: torch.unbind(a, dim=ax)[k])
+        for axis, k in [(0, 1), (-1, 2)]
+    ],
+]
+
+
+def _torch_split(a, sections):
+    return torch.tensor_split(a, sections, dim=1)
+
+
+# --------------------------------------------------------------------------
+# Products, diagonals, triangles (glassnet.ops.matrix)
+# --------------------------------------------------------------------------
+
+EINSUMS = [
+    ("ij,jk->ik", ((3, 4), (4, 2))),
+    ("ij,ij", ((3, 4), (3, 4))),  # implicit output: all summed
+    ("bij,bkj->bik", ((2, 3, 4), (2, 5, 4))),
+    ("...ij,jk->...ik", ((2, 3, 4), (4, 2))),
+    ("ij,k->ik", ((3, 4), (5,))),  # j summed away inside the first operand
+    ("ij->ji", ((3, 4),)),
+    ("i,i,i->", ((4,), (4,), (4,))),
+    ("ij,jk", ((1, 4), (4, 2))),
+]
+MATRIX = [
+    *[
+        Case("einsum", spec, lambda *xs, s=spec: ops.einsum(s, *xs),
+             lambda *xs, s=spec: np.einsum(s, *xs), shapes,
+             torch=lambda *xs, s=spec: torch.einsum(s, *xs))
+        for spec, shapes in EINSUMS
+    ],
+    *[
+        Case("tensordot", f"axes={axes}".replace(" ", ""),
+             lambda a, b, ax=axes: ops.tensordot(a, b, axes=ax),
+             lambda a, b, ax=axes: np.tensordot(a, b, axes=ax), shapes,
+             torch=lambda a, b, ax=axes: torch.tensordot(a, b, dims=ax))
+        for axes, shapes in [
+            (2, ((2, 3, 4), (3, 4, 5))),
+            (1, ((3, 4), (4, 2))),
+            (0, ((3,), (2, 2))),
+            (([1, 0], [0, 2]), ((3, 2, 4), (2, 5, 3))),
+        ]
+    ],
+    Case("outer", "", ops.outer, np.outer, ((3,), (2, 2)),
+         torch=lambda a, b: torch.outer(a.reshape(-1), b.reshape(-1))),
+    Case("vdot", "", ops.vdot, np.vdot, ((3, 4), (3, 4)),
+         torch=lambda a, b: torch.dot(a.reshape(-1), b.reshape(-1))),
+    *[
+        Case("diagonal", f"offset={off},axes=({a1},{a2})",
+             lambda a, o=off, a1=a1, a2=a2: ops.diagonal(a, o, a1, a2),
+             lambda a, o=off, a1=a1, a2=a2: np.diagonal(a, o, a1, a2), ((3, 4, 5),),
+             torch=lambda a, o=off, a1=a1, a2=a2: torch.diagonal(a, o, a1, a2))
+        for off, a1, a2 in [(0, 0, 1), (1, 1, 2), (-1, 2, 0), (3, 1, 2)]
+    ],
+    *[
+        Case("trace", f"offset={off}", lambda a, o=off: ops.trace(a, offset=o),
+             lambda a, o=off: np.trace(a, offset=o), ((3, 4),),
+             torch=lambda a, o=off: torch.diagonal(a, o).sum())
+        for off in [0, 1, -2]
+    ],
+    Case("trace", "3d,axes=(1,2)", lambda a: ops.trace(a, axis1=1, axis2=2),
+         lambda a: np.trace(a, axis1=1, axis2=2), ((2, 3, 4),),
+         torch=lambda a: torch.diagonal(a, 0, 1, 2).sum(-1)),
+    *[
+        Case("diag", f"k={k},{shape}".replace(" ", ""), lambda a, k=k: ops.diag(a, k=k),
+             lambda a, k=k: np.diag(a, k=k), (shape,), torch=lambda a, k=k: torch.diag(a, k))
+        for k, shape in [(0, (3,)), (2, (3,)), (-1, (3,)), (0, (3, 4)), (1, (3, 4)),
+                         (-2, (3, 4))]
+    ],
+    *[
+        Case(name, f"k={k},{shape}".replace(" ", ""), lambda a, f=fn, k=k: f(a, k=k),
+             lambda a, f=np_fn, k=k: f(a, k=k), (shape,), torch=lambda a, f=t_fn, k=k: f(a, k))
+        for name, fn, np_fn, t_fn in [("triu", ops.triu, np.triu, torch.triu),
+                                      ("tril", ops.tril, np.tril, torch.tril)]
+        for k, shape in [(0, (3, 4)), (1, (2, 3, 4)), (-1, (4, 3))]
+    ],
+]
+
+MATRIX += [
+    *[
+        Case("inner", _shapes_label(shapes), ops.inner, np.inner, shapes, torch=torch.inner)
+        for shapes in [((4,), (4,)), ((2, 3, 4), (5, 4)), ((3, 4), ())]
+    ],
+]
+
+# --------------------------------------------------------------------------
+# ops.nn: activations, normalization, cross-entropies
+# --------------------------------------------------------------------------
+
+LABELS = np.array([2, 0, 3])
+EPS = 1e-7  # Keras' backend.epsilon()
+
+
+def _np_log_p(output, from_logits, axis=-1):
+    if from_logits:
+        shifted = output - output.max(axis=axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return np.log(np.clip(output / output.sum(axis=axis, keepdims=True), EPS, 1 - EPS))
+
+
+def _np_bce(t, p):
+    p = np.clip(p, EPS, 1 - EPS)
+    return -(t * np.log(p) + (1 - t) * np.log(1 - p))
+
+
+def _np_batch_norm(x, mean, variance, offset, scale, epsilon):
+    return (x - mean) / np.sqrt(variance + epsilon) * scale + offset
+
+
+def _np_normalize(x, axis, order):
+    norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / np.maximum(norm, EPS)
+
+
+NN_MORE = [
+    Case("log_sigmoid", "", lambda a: ops.log_sigmoid(a * 10), lambda a: -np.logaddexp(0, -a * 10),
+         ((4, 5),), torch=lambda a: F.logsigmoid(a * 10)),
+    Case("relu6", "", lambda a: ops.relu6(a * 4), lambda a: np.clip(a * 4, 0, 6), ((4, 5),),
+         "distinct", lambda a: F.relu6(a * 4)),
+    Case("hard_silu", "", lambda a: ops.hard_silu(a * 4),
+         lambda a: a * 4 * np.clip(a * 4 / 6 + 0.5, 0, 1), ((4, 5),), "distinct",
+         lambda a: F.hardswish(a * 4)),
+    Case("hard_swish", "alias", lambda a: ops.hard_swish(a * 4),
+         lambda a: a * 4 * np.clip(a * 4 / 6 + 0.5, 0, 1), ((4, 5),), "distinct",
+         lambda a: F.hardswish(a * 4)),
+    Case("batch_normalization", "axis=-1",
+         lambda x, m, v, b, g: ops.batch_normalization(x, m, v, -1, b, g, epsilon=0.01),
+         lambda x, m, v, b, g: _np_batch_norm(x, m, v, b, g, 0.01),
+         ((3, 4), (4,), (4,), (4,), (4,)), ("real", "real", "positive", "real", "real"),
+         lambda x, m, v, b, g: (x - m) / torch.sqrt(v + 0.01) * g + b),
+    Case("batch_normalization", "axis=1,no-affine",
+         lambda x, m, v: ops.batch_normalization(x, m, v, axis=1),
+         lambda x, m, v: _np_batch_norm(x, m[:, None], v[:, None], 0.0, 1.0, 1e-3),
+         ((2, 3, 4), (3,), (3,)), ("real", "real", "positive"),
+         lambda x, m, v: (x - m[:, None]) / torch.sqrt(v[:, None] + 1e-3)),
+    *[
+        Case("normalize", f"axis={axis},order={order}",
+             lambda a, ax=axis, o=order: ops.normalize(a, axis=ax, order=o),
+             lambda a, ax=axis, o=order: _np_normalize(a, ax, o), ((3, 4),), "distinct",
+             lambda a, ax=axis, o=order: F.normalize(a, p=o, dim=ax, eps=EPS))
+        for axis, order in [(-1, 2), (0, 2), (-1, 1), (0, 3)]
+    ],
+    Case("categorical_crossentropy", "probs", ops.categorical_crossentropy,
+         lambda t, p: -(t * _np_log_p(p, False)).sum(-1), ((3, 4), (3, 4)),
+         ("real", "positive"), lambda t, p: -(t * torch.log(p / p.sum(-1, keepdim=True))).sum(-1)),
+    Case("categorical_crossentropy", "logits,axis=0",
+         lambda t, z: ops.categorical_crossentropy(t, z, from_logits=True, axis=0),
+         lambda t, z: -(t * _np_log_p(z, True, 0)).sum(0), ((4, 3), (4, 3)),
+         torch=lambda t, z: F.cross_entropy(z.T, t.T, reduction="none")),
+    Case("sparse_categorical_crossentropy", "probs",
+         lambda p: ops.sparse_categorical_crossentropy(LABELS, p),
+         lambda p: -np.take_along_axis(_np_log_p(p, False), LABELS[:, None], -1)[:, 0],
+         ((3, 4),), "positive", lambda p: F.nll_loss(torch.log(p / p.sum(-1, keepdim=True)),
+                                                     torch.from_numpy(LABELS), reduction="none")),
+    Case("sparse_categorical_crossentropy", "logits",
+         lambda z: ops.sparse_categorical_crossentropy(LABELS, z, from_logits=True),
+         lambda z: -np.take_along_axis(_np_log_p(z, True), LABELS[:, None], -1)[:, 0],
+         ((3, 4),), torch=lambda z: F.cross_entropy(z, torch.from_numpy(LABELS),
+                                                    reduction="none")),
+    Case("binary_crossentropy", "probs",
+         lambda t, z: ops.binary_crossentropy(t, ops.sigmoid(z)),
+         lambda t, z: _np_bce(t, 1 / (1 + np.exp(-z))), ((3, 4), (3, 4)),
+         torch=lambda t, z: -(t * F.logsigmoid(z) + (1 - t) * F.logsigmoid(-z))),
+    Case("binary_crossentropy", "logits",
+         lambda t, z: ops.binary_crossentropy(t, z, from_logits=True),
+         lambda t, z: np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z))), ((3, 4), (3, 4)),
+         torch=lambda t, z: F.binary_cross_entropy_with_logits(z, t, reduction="none")),
+]
+
 TABLE = [
     *BINARY,
     *OPERATORS,
@@ -470,6 +921,13 @@ TABLE = [
     *STATISTICS,
     *MOMENTS,
     *SHAPE_COMPOSITES,
+    *MATH,
+    *MATH_MORE,
+    *REDUCTIONS_MORE,
+    *NORMS,
+    *SHAPE_MORE,
+    *MATRIX,
+    *NN_MORE,
 ]
 TORCH_TABLE = [case for case in TABLE if case.torch is not None]
 
@@ -477,6 +935,11 @@ TORCH_TABLE = [case for case in TABLE if case.torch is not None]
 NOT_DIFFERENTIABLE = {
     "Tensor", "argmax", "convert_to_numpy", "convert_to_tensor", "equal", "one_hot",
     "stop_gradient",
+    # piecewise constant, bool-valued or index-valued (tests/test_ops_math.py)
+    "all", "any", "argmin", "argsort", "ceil", "count_nonzero", "floor", "floor_divide",
+    "greater", "greater_equal", "isfinite", "isinf", "isnan", "less", "less_equal",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "not_equal", "round", "sign",
+    "isclose", "trunc", "nonzero", "ndim", "size", "is_tensor",
     # constants made from shapes and values (tests/test_ops_creation.py)
     "arange", "eye", "full", "full_like", "identity", "linspace", "ones", "ones_like",
     "shape", "tri", "zeros", "zeros_like",
@@ -500,6 +963,13 @@ TESTED_ELSEWHERE = {
     "separable_conv": "tests/test_convolution_variants.py",
     "max_pool": "tests/test_pooling.py",
     "average_pool": "tests/test_pooling.py",
+    # control flow: Python branches and loops around differentiable functions
+    "cond": "tests/test_ops_control_flow.py",
+    "fori_loop": "tests/test_ops_control_flow.py",
+    "while_loop": "tests/test_ops_control_flow.py",
+    "map": "tests/test_ops_control_flow.py",
+    "vectorized_map": "tests/test_ops_control_flow.py",
+    "scan": "tests/test_ops_control_flow.py",
 }
 
 

@@ -164,11 +164,35 @@ def _as_array(data, dtype):
     return array
 
 
-def convert_to_tensor(x, dtype=None):
-    """Returns ``x`` as a Tensor (unchanged if it already is one of that dtype)."""
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    """Returns ``x`` as a Tensor (unchanged if it already is one of that dtype).
+
+    As in Keras, Python floats become floatx and Python ints int32 (NumPy arrays keep
+    their dtype).  ``sparse`` and ``ragged`` are accepted for Keras' signature; glassnet
+    has dense tensors only, so asking for a sparse or ragged one is an error.
+    """
+    if sparse or ragged:
+        raise ValueError(
+            "convert_to_tensor: glassnet has no sparse or ragged tensors. "
+            f"Received: sparse={sparse}, ragged={ragged}"
+        )
     if isinstance(x, Tensor) and (dtype is None or x.dtype == np.dtype(dtype)):
         return x
+    if dtype is None and _is_python_ints(x):
+        array = np.asarray(x)
+        if array.dtype == np.int64 and _fits_int32(array):
+            return Tensor(array.astype(np.int32))
     return Tensor(x, dtype=dtype)
+
+
+def _is_python_ints(x):
+    """Whether ``x`` is a Python int or a list / tuple (not a bool, not an array)."""
+    return isinstance(x, (int, list, tuple)) and not isinstance(x, bool)
+
+
+def _fits_int32(array):
+    info = np.iinfo(np.int32)
+    return array.size == 0 or (array.min() >= info.min and array.max() <= info.max)
 
 
 def convert_to_numpy(x):

@@ -52,13 +52,20 @@ def _pad_axis(x, axis, before, after, value):
     return P.concatenate(parts, axis=axis)
 
 
-def repeat(x, repeats, axis):
-    """Each entry of ``x`` repeated ``repeats`` times along ``axis`` (an int repeats).
+def repeat(x, repeats, axis=None):
+    """Each entry of ``x`` repeated ``repeats`` times along ``axis`` (an int repeats; the
+    flattened x if axis is None).
 
     Equations:
         y[..., i, ...] = x[..., i // r, ...]            dL/dx[i] = sum_{k<r} dL/dy[i*r + k]
     """
     x = convert_to_tensor(x)
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 0:
+        raise ValueError(
+            f"repeat: glassnet supports one non-negative integer repeats. Received: {repeats!r}"
+        )
+    if axis is None:
+        x, axis = P.reshape(x, (-1,)), 0
     axis = axis % x.ndim
     shape = x.shape
     spread = shape[:axis + 1] + (1,) + shape[axis + 1:]  # a new axis after ``axis``
