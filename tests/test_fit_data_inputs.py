@@ -132,3 +132,23 @@ def test_dicts_of_arrays_feed_named_inputs_and_outputs():
     by_name = model.predict(inputs, verbose=0)
     for a, b in zip(as_list, by_name):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_dict_of_outputs_is_named_by_its_keys():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,), name="x")
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    model = keras.Model(inputs, {"score": keras.layers.Dense(1)(hidden),
+                                 "cls": keras.layers.Dense(3, activation="softmax")(hidden)})
+    model.compile(optimizer="adam", metrics={"cls": ["accuracy"]},
+                  loss={"score": "mse", "cls": "sparse_categorical_crossentropy"})
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 4))
+    y = {"score": rng.random((32, 1)), "cls": rng.integers(0, 3, 32)}
+    history = model.fit(x, y, epochs=2, verbose=0)
+    assert model.output_names == ["score", "cls"]
+    assert list(history.history) == ["loss", "score_loss", "cls_loss", "cls_accuracy"]
+    predicted = model.predict(x, verbose=0)
+    assert predicted["score"].shape == (32, 1) and predicted["cls"].shape == (32, 3)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["loss"], logs["score_loss"] + logs["cls_loss"], rtol=1e-5)

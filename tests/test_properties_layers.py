@@ -613,6 +613,71 @@ def _merge_kinks(layer, arrays):  # Maximum/Minimum: ties between inputs
     return min(np.min(np.abs(a - b)) for i, a in enumerate(arrays) for b in arrays[i + 1:])
 
 
+SMOOTH_RECURRENT_ACTIVATIONS = ["tanh", "sigmoid", "softsign", "linear"]
+
+
+@st.composite
+def recurrent_cases(draw, cls):
+    """SimpleRNN/LSTM/GRU: any weight options, smooth activations, dropout, the time-loop
+    flags (return_state aside: it returns several outputs), on (batch, T, features)."""
+    units = draw(st.integers(1, 3))
+    features = draw(st.integers(1, 3))
+    use_bias = draw(st.booleans())
+    kwargs = {
+        **draw(common_kwargs()),
+        "units": units,
+        "activation": draw(st.sampled_from(SMOOTH_RECURRENT_ACTIVATIONS)),
+        "use_bias": use_bias,
+        "kernel_initializer": draw(weight_initializers),
+        "recurrent_initializer": draw(weight_initializers | st.just("orthogonal")),
+        "bias_initializer": draw(weight_initializers),
+        "kernel_regularizer": draw(weight_regularizers),
+        "recurrent_regularizer": draw(weight_regularizers),
+        "bias_regularizer": draw(weight_regularizers),
+        "activity_regularizer": draw(weight_regularizers),
+        "kernel_constraint": draw(weight_constraints),
+        "recurrent_constraint": draw(weight_constraints),
+        "bias_constraint": draw(weight_constraints),
+        "dropout": draw(st.floats(0.0, 0.5)),
+        "recurrent_dropout": draw(st.floats(0.0, 0.5)),
+        "seed": draw(maybe_seeds),
+        "return_sequences": draw(st.booleans()),
+        "go_backwards": draw(st.booleans()),
+    }
+    gates = {layers.SimpleRNN: 1, layers.LSTM: 4, layers.GRU: 3}[cls]
+    bias_shape = (gates * units,)
+    if cls is not layers.SimpleRNN:
+        kwargs["recurrent_activation"] = draw(st.sampled_from(SMOOTH_RECURRENT_ACTIVATIONS))
+    if cls is layers.LSTM:
+        kwargs["unit_forget_bias"] = draw(st.booleans())
+    if cls is layers.GRU:
+        kwargs["reset_after"] = draw(st.booleans())
+        bias_shape = (2, 3 * units) if kwargs["reset_after"] else bias_shape
+    weights = [("kernel", (features, gates * units), True),
+               ("recurrent_kernel", (units, gates * units), True)]
+    weights += [("bias", bias_shape, True)] * use_bias
+    shape = (draw(batches), draw(st.integers(1, 3)), features)
+    return LayerCase(kwargs, [shape], weights)
+
+
+@st.composite
+def embedding_cases(draw):
+    """Embedding: a vocabulary of at least 3 words, so that the float inputs the generic
+    tests draw in [-2, 2] (cast to -2 ... 2, negatives counting from the end) fit it."""
+    input_dim, output_dim = draw(st.integers(3, 6)), draw(st.integers(1, 4))
+    kwargs = {
+        **draw(common_kwargs()),
+        "input_dim": input_dim,
+        "output_dim": output_dim,
+        "embeddings_initializer": draw(weight_initializers | st.just("uniform")),
+        "embeddings_regularizer": draw(weight_regularizers),
+        "activity_regularizer": draw(weight_regularizers),
+        "embeddings_constraint": draw(weight_constraints),
+    }
+    shape = (draw(batches),) + draw(inner_shapes)
+    return LayerCase(kwargs, [shape], [("embeddings", (input_dim, output_dim), True)])
+
+
 LAMBDA_FUNCTIONS = [ops.square, ops.tanh, ops.sigmoid]
 LAYER_CASES = {
     layers.Layer: simple_cases(),
@@ -679,9 +744,15 @@ LAYER_CASES = {
     layers.RandomRotation: image_preprocessing_cases({"factor": FACTORS, **WARP_ARGS}),
     layers.RandomZoom: image_preprocessing_cases(
         {"height_factor": FACTORS, "width_factor": st.none() | FACTORS, **WARP_ARGS}),
+    layers.SimpleRNN: recurrent_cases(layers.SimpleRNN),
+    layers.LSTM: recurrent_cases(layers.LSTM),
+    layers.GRU: recurrent_cases(layers.GRU),
+    layers.Embedding: embedding_cases(),
 }
 NOT_CALLED = {
     layers.InputLayer: "a placeholder for a model's input; never called on data",
+    layers.Embedding: "takes integer indices, which get no gradient: its shapes and gradients "
+                      "are checked on integer inputs by the test_embedding_* tests below",
 }
 ALL_LAYERS = classes_in(layers, layers.Layer)
 CALLED_LAYERS = [cls for cls in ALL_LAYERS if cls not in NOT_CALLED]
@@ -815,6 +886,46 @@ def test_layer_gradients_match_finite_differences(cls, data, training, seed):
     if case.kinks is not None:
         assume(case.kinks(layer, arrays) > MARGIN)
     assert_layer_gradients(layer, arrays, case.merge, training, seed)
+
+
+@st.composite
+def embedding_indices(draw, case, dtype):
+    """Integer indices of any integer dtype (or floats holding integers) in the vocabulary."""
+    input_dim = case.kwargs["input_dim"]
+    low = 0 if np.dtype(dtype).kind == "u" else -input_dim
+    return draw(hnp.arrays(dtype, case.inputs[0], elements=st.integers(low, input_dim - 1)))
+
+
+@settings(max_examples=20)
+@given(data=st.data(), dtype=st.sampled_from(["int8", "uint8", "int32", "int64", "float32"]))
+def test_embedding_shapes_dtypes_and_weights(data, dtype):
+    case = data.draw(embedding_cases(), label="case")
+    layer = _quietly(layers.Embedding, **case.kwargs)
+    x = data.draw(embedding_indices(case, dtype), label="x")
+    out = layer(x)
+    assert out.shape == x.shape + (case.kwargs["output_dim"],)
+    assert out.dtype == np.dtype(layer.dtype)
+    np.testing.assert_array_equal(out, layer.embeddings.numpy()[x.astype(int)])
+    assert [(w.name, w.shape) for w in layer.weights] == [(n, s) for n, s, _ in case.weights]
+    assert tuple(layer.compute_output_shape(x.shape)) == out.shape
+    symbolic = layer(layers.Input(shape=x.shape[1:], dtype=dtype))
+    assert symbolic.shape == (None,) + out.shape[1:]
+
+
+@settings(max_examples=15)
+@given(data=st.data(), seed=seeds)
+def test_embedding_gradient_matches_finite_differences(data, seed):
+    case = data.draw(embedding_cases(), label="case")
+    layer = _quietly(layers.Embedding, **{**case.kwargs, "dtype": "float64", "trainable": True})
+    x = data.draw(embedding_indices(case, "int64"), label="x")
+    layer(x)  # build
+    _randomize_weights(layer, seed)
+    out = layer(Tensor(x))
+    upstream = np.random.default_rng(seed).standard_normal(out.shape)
+    (analytic,) = grad(out, [layer.embeddings], output_grad=upstream)
+    numeric = numerical_gradient(lambda E: layer(Tensor(x)).data, [layer.embeddings.data], 0,
+                                 upstream)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
 
 # --------------------------------------------------------------------------

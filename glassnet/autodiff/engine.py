@@ -59,11 +59,19 @@ def _operand(x, inputs):
     """The array behind a non-Tensor input.
 
     Non-Tensor operands (numbers, lists, arrays of any kind) take the float dtype
-    of the Tensor inputs, so a float32 graph stays float32.
+    of the Tensor inputs, so a float32 graph stays float32; a Python number beside a
+    float array, or a Python int beside an integer array, takes that array's dtype (a
+    number is weakly typed, as in NumPy and Keras).
     """
     for other in inputs:
         if isinstance(other, Tensor) and other.data.dtype.kind == "f":
             return np.asarray(x, dtype=other.data.dtype)
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        kinds = "f" if isinstance(x, float) else "fiu"
+        for other in inputs:
+            data = other.data if isinstance(other, Tensor) else other
+            if isinstance(data, np.ndarray) and data.dtype.kind in kinds:
+                return np.asarray(x, dtype=data.dtype)
     return _tensor._as_array(x, None)
 
 

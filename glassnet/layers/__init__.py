@@ -10,6 +10,7 @@ from glassnet.layers.dense import Dense
 from glassnet.layers.depthwise_conv2d import DepthwiseConv2D
 from glassnet.layers.dropout import Dropout
 from glassnet.layers.elu import ELU
+from glassnet.layers.embedding import Embedding
 from glassnet.layers.flatten import Flatten
 from glassnet.layers.gaussian_noise import GaussianNoise
 from glassnet.layers.global_pooling import (
@@ -64,6 +65,7 @@ from glassnet.layers.relu import ReLU
 from glassnet.layers.rescaling import Rescaling
 from glassnet.layers.reshape import Reshape
 from glassnet.layers.resizing import Resizing
+from glassnet.layers.rnn import GRU, LSTM, SimpleRNN
 from glassnet.layers.separable_conv2d import SeparableConv2D, SeparableConvolution2D
 from glassnet.layers.softmax import Softmax
 from glassnet.layers.spatial_dropout2d import SpatialDropout2D
@@ -72,6 +74,8 @@ from glassnet.layers.zero_padding2d import ZeroPadding2D
 
 __all__ = [
     "ELU",
+    "GRU",
+    "LSTM",
     "Activation",
     "Add",
     "AlphaDropout",
@@ -93,6 +97,7 @@ __all__ = [
     "Dense",
     "DepthwiseConv2D",
     "Dropout",
+    "Embedding",
     "Flatten",
     "GaussianNoise",
     "GlobalAveragePooling1D",
@@ -129,6 +134,7 @@ __all__ = [
     "Resizing",
     "SeparableConv2D",
     "SeparableConvolution2D",
+    "SimpleRNN",
     "Softmax",
     "SpatialDropout2D",
     "Subtract",

@@ -50,6 +50,10 @@ class Functional(Model):
 
     @property
     def output_names(self):
+        """The keys of a dict of outputs (as Keras 3 names them), else the output layers'
+        names."""
+        if isinstance(self.outputs, dict):
+            return list(self.outputs)
         return [t.node.layer.name for t in tree.flatten(self.outputs)]
 
     @property

@@ -189,7 +189,7 @@ class Model(Layer):
         """
         if self._objectives is None:
             return _sum_losses(self.losses, "compute_loss")
-        outputs = _as_list(y_pred)
+        outputs = self._outputs_list(y_pred)
         total, per_output = self._objectives.compute_loss(
             self._targets_per_output(y), outputs, _spread(sample_weight, len(outputs)),
             self.losses,
@@ -213,7 +213,7 @@ class Model(Layer):
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Updates the compiled metrics with the batch; returns ``get_metrics_result()``."""
         if self._objectives is not None:
-            outputs = [convert_to_numpy(p) for p in _as_list(y_pred)]
+            outputs = [convert_to_numpy(p) for p in self._outputs_list(y_pred)]
             self._objectives.update_metrics(
                 self._targets_per_output(y), outputs, _spread(sample_weight, len(outputs))
             )
@@ -233,6 +233,15 @@ class Model(Layer):
     def reset_metrics(self):
         for metric in self.metrics:
             metric.reset_state()
+
+    def _outputs_list(self, y_pred):
+        """The predictions as a list in ``output_names`` order (a dict is read by name)."""
+        if isinstance(y_pred, dict):
+            names = self.output_names
+            if names is not None and set(names) <= set(y_pred):
+                return [y_pred[name] for name in names]
+            return list(y_pred.values())
+        return _as_list(y_pred)
 
     def _targets_per_output(self, y):
         names = self._objectives.output_names if self._objectives else None
