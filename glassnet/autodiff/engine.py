@@ -12,6 +12,7 @@ import itertools
 import numpy as np
 
 from glassnet.autodiff import tensor as _tensor
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor
 
 
@@ -38,6 +39,8 @@ class Function(abc.ABC):
 
     def apply(self, *inputs):
         """Runs ``forward`` on the inputs' arrays and records the node if needed."""
+        trace = tracing.active
+        settings = None if trace is None else dict(vars(self))  # before forward saves state
         arrays = [x.data if isinstance(x, Tensor) else _operand(x, inputs) for x in inputs]
         data = self.forward(*arrays)
         out = _tensor.wrap(data if type(data) is np.ndarray else np.asarray(data))
@@ -49,6 +52,8 @@ class Function(abc.ABC):
                 self.seq = next(_recorded)
                 out._fn = self
                 out.requires_grad = True
+        if trace is not None:
+            trace.function(self, inputs, arrays, settings, out)
         return out
 
 
@@ -179,4 +184,7 @@ def grad(output, sources, output_grad=None):
     """
     sources = list(sources)
     results = _backpropagate(output, output_grad, wanted={id(s) for s in sources})
-    return [results[id(s)][1] if id(s) in results else None for s in sources]
+    grads = [results[id(s)][1] if id(s) in results else None for s in sources]
+    if tracing.active is not None:
+        tracing.active.gradient(output, sources, output_grad, grads)
+    return grads

@@ -11,6 +11,7 @@ import numpy as np
 
 from glassnet.autodiff.convolution import Conv, conv_node
 from glassnet.autodiff.engine import Function
+from glassnet.autodiff.tensor import wrap
 
 
 def keep_where(a, mask):
@@ -130,8 +131,7 @@ class SparseSoftmaxCrossEntropy(Function):
         dL/dz = g / n * (softmax(z) - onehot(y))      (mean over the n samples)
     """
 
-    def __init__(self, labels, mean=False):
-        self.labels = labels  # integer array, shape z.shape[:-1]
+    def __init__(self, mean=False):
         self.mean = mean
 
     def _at_labels(self, a):
@@ -139,7 +139,8 @@ class SparseSoftmaxCrossEntropy(Function):
         rows = np.arange(self.labels.size)
         return a.reshape(-1, a.shape[-1]), (rows, self.labels.reshape(-1))
 
-    def forward(self, z):
+    def forward(self, z, labels):
+        self.labels = labels  # integer array, shape z.shape[:-1]
         shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)  # (..., K)
         log_sum = np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))  # (..., 1)
         shifted -= log_sum  # log softmax(z)
@@ -158,7 +159,7 @@ class SparseSoftmaxCrossEntropy(Function):
             dz *= g / self.labels.size
         else:
             dz *= g[..., None]
-        return (dz,)
+        return dz, None
 
 
 def linear(x, W, b):
@@ -183,7 +184,8 @@ def softmax(z, axis=-1):
 
 def sparse_softmax_cross_entropy(logits, labels, mean=False):
     """Per-sample -log softmax(logits)[label] (or their mean); ``labels`` an integer array."""
-    return SparseSoftmaxCrossEntropy(np.asarray(labels, dtype=np.intp), mean).apply(logits)
+    labels = wrap(np.asarray(labels, dtype=np.intp))  # an input (no gradient): not cast
+    return SparseSoftmaxCrossEntropy(mean).apply(logits, labels)
 
 
 class BatchNormTraining(Function):

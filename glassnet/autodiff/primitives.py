@@ -12,6 +12,7 @@ import numpy as np
 
 from glassnet.autodiff.engine import Function
 from glassnet.autodiff.tensor import Tensor
+from glassnet.autodiff.tensor import no_grad as _no_grad
 
 # --------------------------------------------------------------------------
 # Element-wise binary ops
@@ -121,6 +122,27 @@ class Where(Function):
         da = np.where(self.condition, g, 0) if self.needs_grad[0] else None
         db = np.where(self.condition, 0, g) if self.needs_grad[1] else None
         return da, db
+
+
+class Compare(Function):
+    """out = compare(a, b), element-wise and bool (>, >=, ==, ...): no gradient flows
+    through a comparison.  A graph node (not a NumPy expression on ``.data``) so that a
+    compiled step computes masks such as ``x > 0`` from each batch."""
+
+    def __init__(self, compare):
+        self.compare = compare  # a NumPy ufunc or an ``operator`` function
+
+    def forward(self, a, b):
+        return np.asarray(self.compare(a, b))
+
+    def backward(self, g):
+        return None, None
+
+
+def compare(compare_fn, a, b):
+    """``compare_fn(a, b)`` as a bool Tensor with no graph (see ``Compare``)."""
+    with _no_grad():
+        return Compare(compare_fn).apply(a, b)
 
 
 class MatMul(Function):
@@ -1070,11 +1092,12 @@ def _comparison(compare_arrays):
     arrays are compared with Python's operator, so NumPy's rules apply: broadcasting,
     and deferring to objects that compare themselves (``pytest.approx``, None)."""
 
-    def compare(self, other):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor(compare_arrays(self.data, other))
+    def method(self, other):
+        if isinstance(other, (Tensor, np.ndarray, int, float, np.generic)):
+            return compare(compare_arrays, self, other)
+        return Tensor(compare_arrays(self.data, other))  # None, pytest.approx, ...
 
-    return compare
+    return method
 
 
 Tensor.__add__ = add

@@ -9,6 +9,7 @@ they call.
 import numpy as np
 
 from glassnet import config
+from glassnet.autodiff import tracing
 
 _grad_enabled = True
 
@@ -96,6 +97,7 @@ class Tensor:
         return self.data
 
     def item(self):
+        tracing.value_read(self, "item()")
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None):
@@ -107,12 +109,15 @@ class Tensor:
         return len(self.data)
 
     def __float__(self):
+        tracing.value_read(self, "float()")
         return float(self.data)
 
     def __int__(self):
+        tracing.value_read(self, "int()")
         return int(self.data)
 
     def __bool__(self):
+        tracing.value_read(self, "bool()")
         return bool(self.data)
 
     def __format__(self, spec):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from glassnet import config
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor
 
 
@@ -80,14 +81,22 @@ class Variable(Tensor):
                 f"{self.data.shape}. Received: value.shape={value.shape}"
             )
         self.data[...] = value
+        if tracing.active is not None:
+            tracing.active.assign(self, "assign", value)
         return self
 
     def assign_add(self, delta):
-        np.add(self.data, delta.data if isinstance(delta, Tensor) else delta, out=self.data)
+        delta = delta.data if isinstance(delta, Tensor) else delta
+        np.add(self.data, delta, out=self.data)
+        if tracing.active is not None:
+            tracing.active.assign(self, "assign_add", delta)
         return self
 
     def assign_sub(self, delta):
-        np.subtract(self.data, delta.data if isinstance(delta, Tensor) else delta, out=self.data)
+        delta = delta.data if isinstance(delta, Tensor) else delta
+        np.subtract(self.data, delta, out=self.data)
+        if tracing.active is not None:
+            tracing.active.assign(self, "assign_sub", delta)
         return self
 
     def __repr__(self):

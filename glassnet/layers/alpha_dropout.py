@@ -2,6 +2,7 @@
 import numpy as np
 
 from glassnet import random
+from glassnet.autodiff import tracing
 from glassnet.layers.layer import Layer
 from glassnet.ops.nn import SELU_ALPHA, SELU_SCALE
 from glassnet.validation import fraction
@@ -35,12 +36,19 @@ class AlphaDropout(Layer):
         shape = inputs.shape if self.noise_shape is None else tuple(
             n if m is None else m for n, m in zip(inputs.shape, self.noise_shape)
         )
-        keep = (self.generator.random(shape) >= p).astype(inputs.dtype)
+        keep, dropped = _keep(self.generator, shape, p, inputs.dtype, alpha_prime)
         a = ((1 - p) * (1 + p * alpha_prime**2)) ** -0.5
         b = -a * alpha_prime * p
-        x_prime = inputs * keep + (alpha_prime * (1 - keep)).astype(inputs.dtype)
+        x_prime = inputs * keep + dropped
         return x_prime * np.asarray(a, inputs.dtype) + np.asarray(b, inputs.dtype)
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
                 "seed": self.seed}
+
+
+@tracing.host  # a compiled step draws a new mask at every batch, from the same generator
+def _keep(generator, shape, rate, dtype, alpha_prime):
+    """(keep, alpha' (1 - keep)) with keep_i = [u_i >= p], u_i ~ U[0, 1), as ``dtype``."""
+    keep = (generator.random(shape) >= rate).astype(dtype)
+    return keep, (alpha_prime * (1 - keep)).astype(dtype)

@@ -1,6 +1,6 @@
 """BatchNormalization: zero-centre and normalise each feature, then scale and shift."""
 from glassnet import constraints, initializers, ops, regularizers
-from glassnet.autodiff import fused
+from glassnet.autodiff import fused, tracing
 from glassnet.layers.layer import Layer
 from glassnet.serialization import serialize, serialize_optional
 from glassnet.validation import fraction, non_negative
@@ -102,20 +102,13 @@ class BatchNormalization(Layer):
             # steps 1-4 in one graph node (ops.nn.batch_norm_composite is its reference)
             z, batch = fused.batch_norm_training(x, gamma, beta, self._reduction_axes,
                                                  self.epsilon)
-            self._update_moving_statistics(batch.mean.reshape(-1), batch.variance.reshape(-1))
+            _update_moving_statistics(self.moving_mean, self.moving_variance, batch,
+                                      self.momentum)
             return z
         mu = self._broadcastable(self.moving_mean, rank)
         sigma2 = self._broadcastable(self.moving_variance, rank)
         x_hat = (x - mu) / ops.sqrt(sigma2 + self.epsilon)
         return x_hat * gamma + beta
-
-    def _update_moving_statistics(self, mu_B, sigma2_B):
-        """moving <- momentum * moving + (1 - momentum) * batch, in place (arrays, no graph)."""
-        momentum = self.momentum
-        self.moving_mean.assign(self.moving_mean.data * momentum + mu_B * (1 - momentum))
-        self.moving_variance.assign(
-            self.moving_variance.data * momentum + sigma2_B * (1 - momentum)
-        )
 
     def get_config(self):
         return {
@@ -135,3 +128,12 @@ class BatchNormalization(Layer):
             "gamma_constraint": serialize_optional(self.gamma_constraint),
             "synchronized": self.synchronized,
         }
+
+
+@tracing.host  # a compiled step updates the statistics again at every batch
+def _update_moving_statistics(moving_mean, moving_variance, batch, momentum):
+    """moving <- momentum * moving + (1 - momentum) * batch statistic, in place (no graph);
+    ``batch`` is the training node, which holds the batch's mean and variance."""
+    mu_B, sigma2_B = batch.mean.reshape(-1), batch.variance.reshape(-1)
+    moving_mean.assign(moving_mean.data * momentum + mu_B * (1 - momentum))
+    moving_variance.assign(moving_variance.data * momentum + sigma2_B * (1 - momentum))

@@ -2,6 +2,7 @@
 import numpy as np
 
 from glassnet import random
+from glassnet.autodiff import tracing
 from glassnet.layers.layer import Layer
 from glassnet.validation import fraction
 
@@ -37,10 +38,8 @@ class Dropout(Layer):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        u = self.generator.random(self._mask_shape(inputs.shape), dtype=np.float32)
-        cast = inputs.dtype.type
-        scale = cast(1) / cast(1 - self.rate)  # kept units are scaled by 1 / (1 - rate)
-        keep_scaled = np.multiply(u < 1 - self.rate, scale, dtype=inputs.dtype)
+        keep_scaled = _keep_scaled(self.generator, self._mask_shape(inputs.shape), self.rate,
+                                   inputs.dtype)
         return inputs * keep_scaled
 
     def get_config(self):
@@ -50,3 +49,12 @@ class Dropout(Layer):
             "noise_shape": self.noise_shape,
             "seed": self.seed,
         }
+
+
+@tracing.host  # a compiled step draws a new mask at every batch, from the same generator
+def _keep_scaled(generator, shape, rate, dtype):
+    """keep_i / (1 - p) with keep_i = [u_i < 1 - p], u_i ~ U[0, 1), as ``dtype``."""
+    u = generator.random(shape, dtype=np.float32)
+    cast = dtype.type
+    scale = cast(1) / cast(1 - rate)  # kept units are scaled by 1 / (1 - rate)
+    return np.multiply(u < 1 - rate, scale, dtype=dtype)

@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from glassnet import ops
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor
 from glassnet.layers.layer import Layer
 from glassnet.layers.weight_options import add_weight_with_options, set_weight_options
@@ -76,27 +77,8 @@ class Embedding(Layer):
         )
 
     def call(self, inputs):
-        x = self._indices(inputs)  # integers, the input's shape
+        x = _indices(inputs, self.input_dim)  # integers, the input's shape
         return ops.take(self.embeddings, x, axis=0)  # (*x.shape, output_dim)
-
-    def _indices(self, inputs):
-        """The input as an integer array, checked to be in range."""
-        x = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs)
-        if x.dtype.kind not in "iu":
-            if x.dtype.kind != "f":
-                raise TypeError(
-                    f"Embedding: the input must hold integer indices. Received: an input "
-                    f"of dtype {x.dtype}"
-                )
-            x = x.astype(np.int64)  # truncation toward zero, as Keras' cast to int
-        if x.size and (x.max() >= self.input_dim or x.min() < -self.input_dim):
-            bad = x.max() if x.max() >= self.input_dim else x.min()
-            raise ValueError(
-                f"Embedding: the input holds the index {bad}, outside the vocabulary "
-                f"[0, input_dim={self.input_dim}). Received: input with values in "
-                f"[{x.min()}, {x.max()}]"
-            )
-        return x
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
@@ -140,3 +122,24 @@ def _refuse(name, value):
             f"Embedding: glassnet does not support {name} (LoRA / quantization). "
             f"Received: {name}={value!r}"
         )
+
+
+@tracing.host  # a compiled step checks and converts each batch's indices again
+def _indices(inputs, input_dim):
+    """The input as an integer array, checked to be in range."""
+    x = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs)
+    if x.dtype.kind not in "iu":
+        if x.dtype.kind != "f":
+            raise TypeError(
+                f"Embedding: the input must hold integer indices. Received: an input "
+                f"of dtype {x.dtype}"
+            )
+        x = x.astype(np.int64)  # truncation toward zero, as Keras' cast to int
+    if x.size and (x.max() >= input_dim or x.min() < -input_dim):
+        bad = x.max() if x.max() >= input_dim else x.min()
+        raise ValueError(
+            f"Embedding: the input holds the index {bad}, outside the vocabulary "
+            f"[0, input_dim={input_dim}). Received: input with values in "
+            f"[{x.min()}, {x.max()}]"
+        )
+    return x

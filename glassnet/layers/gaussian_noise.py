@@ -2,6 +2,7 @@
 import numpy as np
 
 from glassnet import random
+from glassnet.autodiff import tracing
 from glassnet.layers.layer import Layer
 from glassnet.validation import non_negative
 
@@ -18,8 +19,14 @@ class GaussianNoise(Layer):
     def call(self, inputs, training=None):
         if not training or self.stddev == 0:
             return inputs
-        noise = self.generator.standard_normal(inputs.shape, dtype=np.float32) * self.stddev
-        return inputs + noise.astype(inputs.dtype, copy=False)
+        return inputs + _noise(self.generator, inputs.shape, self.stddev, inputs.dtype)
 
     def get_config(self):
         return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+@tracing.host  # a compiled step draws new noise at every batch, from the same generator
+def _noise(generator, shape, stddev, dtype):
+    """stddev * N(0, 1) samples of ``shape``, as ``dtype``."""
+    noise = generator.standard_normal(shape, dtype=np.float32) * stddev
+    return noise.astype(dtype, copy=False)

@@ -90,6 +90,8 @@ class Layer:
             )
             self._input_shape_arg = tuple(shape) if not isinstance(shape, int) else (shape,)
 
+    forward_hooks_in_use = 0  # hooks registered on any layer (compiled steps check it)
+
     # --- sublayer tracking ------------------------------------------------
     _untracked = frozenset({"_layers", "_input_layer", "_input_layers"})
 
@@ -235,7 +237,13 @@ class Layer:
         that removes it.  Diagnostics use it to watch activations; unused, it costs nothing.
         """
         self._forward_hooks.append(hook)
-        return lambda: self._forward_hooks.remove(hook)
+        Layer.forward_hooks_in_use += 1
+
+        def remove():
+            self._forward_hooks.remove(hook)
+            Layer.forward_hooks_in_use -= 1
+
+        return remove
 
     # --- calling ------------------------------------------------------------
     def build(self, input_shape):

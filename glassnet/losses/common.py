@@ -6,13 +6,14 @@ import numpy as np
 
 from glassnet import config, validation
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
 
 
 def _reshape(x, shape):
     """Reshapes an array or a Tensor; a Tensor's logits tag is reshaped with it."""
     if not isinstance(x, Tensor):
-        return np.reshape(x, shape)
+        return _reshape_array(x, shape)
     out = P.reshape(x, shape)
     if x._keras_logits is not None:
         out._keras_logits = P.reshape(x._keras_logits, shape)
@@ -47,9 +48,15 @@ def _prediction(y_pred):
     return y_pred
 
 
+@tracing.host  # data: a compiled step converts each batch's targets again
 def _target(y_true, dtype):
     """y_true as a plain array of ``dtype``: labels are data, never differentiated."""
     return np.asarray(convert_to_numpy(y_true), dtype=dtype)
+
+
+@tracing.host
+def _reshape_array(x, shape):
+    return np.reshape(x, shape)
 
 
 def _pair(name, y_true, y_pred):

@@ -4,10 +4,12 @@ import numpy as np
 
 from glassnet import ops
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.losses.common import _pair
 from glassnet.losses.loss import LossFunctionWrapper
 
 
+@tracing.host  # a data-dependent choice: a compiled step makes it again for each batch
 def _hinge_labels(y):
     """Labels in {-1, 1}: all-binary {0, 1} labels become 2y - 1, others stay as they are.
 

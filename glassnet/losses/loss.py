@@ -3,6 +3,7 @@ import numpy as np
 
 from glassnet import config
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, convert_to_tensor
 from glassnet.losses.common import squeeze_or_expand_to_same_rank
 from glassnet.losses.reduction import _reduce_weighted, standardize_reduction
@@ -32,9 +33,7 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_pred = self._convert_prediction(y_pred)
-        y_true = convert_to_numpy(y_true)
-        if not (self.takes_labels and y_true.dtype.kind in "iu"):
-            y_true = Tensor(y_true, dtype=y_pred.dtype)
+        y_true = _as_target(y_true, y_pred.dtype, self.takes_labels)
         losses = self.call(y_true, y_pred)
         mask = self._valid_mask(y_true, y_pred)
         return _reduce_weighted(self.name, losses, sample_weight, mask, self.reduction)
@@ -100,3 +99,13 @@ class LossFunctionWrapper(Loss):
 
             config = dict(config, fn=get(config["fn"]))
         return cls(**config)
+
+
+@tracing.host  # data preparation: a compiled step converts each batch's targets again
+def _as_target(y_true, dtype, takes_labels):
+    """y_true as ``call`` reads it: integer labels kept as they are when the loss takes
+    class indices, else a Tensor of the prediction's dtype."""
+    y_true = convert_to_numpy(y_true)
+    if takes_labels and y_true.dtype.kind in "iu":
+        return y_true
+    return Tensor(y_true, dtype=dtype)

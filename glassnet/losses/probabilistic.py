@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from glassnet import config, ops, validation
-from glassnet.autodiff import fused
+from glassnet.autodiff import fused, tracing
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy
 from glassnet.losses.common import (
@@ -73,6 +73,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     return ce
 
 
+@tracing.host  # a compiled step checks and converts each batch's labels again
 def _sparse_labels(name, y_true, pred_shape, ignore_class):
     """The labels as an integer array of shape ``pred_shape[:-1]``, checked."""
     y = convert_to_numpy(y_true)

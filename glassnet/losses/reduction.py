@@ -5,8 +5,9 @@ import numpy as np
 
 from glassnet import config, validation
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import convert_to_tensor
-from glassnet.losses.common import _target, squeeze_or_expand_to_same_rank
+from glassnet.losses.common import _reshape_array, _target, squeeze_or_expand_to_same_rank
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 
@@ -56,6 +57,7 @@ def _reduce_weighted(name, values, sample_weight, mask, reduction):
     return P.divide(total, divisor) if divisor != 0 else P.multiply(total, 0.0)
 
 
+@tracing.host  # data: a compiled step prepares each batch's weights again
 def _merge_mask(sample_weight, mask, reduction, dtype):
     """Sample weights (an array, or None) with a mask folded in as in Keras."""
     w = None if sample_weight is None else _target(sample_weight, dtype)
@@ -74,7 +76,7 @@ def _align_weights(name, values, w):
     """Sample weights shaped to multiply the per-sample losses (trailing axes added)."""
     values, w = squeeze_or_expand_to_same_rank(values, w)
     if w.ndim < values.ndim:
-        w = w.reshape(w.shape + (1,) * (values.ndim - w.ndim))  # (N,) -> (N, 1, ...)
+        w = _reshape_array(w, w.shape + (1,) * (values.ndim - w.ndim))  # (N,) -> (N, 1, ...)
     try:
         np.broadcast_shapes(values.shape, w.shape)
     except ValueError:

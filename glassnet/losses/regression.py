@@ -52,7 +52,8 @@ def huber(y_true, y_pred, delta=1.0):
     abs_e = P.abs(e)
     quadratic = P.multiply(ops.square(e), 0.5)
     linear = P.subtract(P.multiply(abs_e, delta), 0.5 * delta * delta)
-    return P.mean(P.where(abs_e.data <= delta, quadratic, linear), axis=-1)
+    small = P.compare(np.less_equal, abs_e, delta)
+    return P.mean(P.where(small, quadratic, linear), axis=-1)
 
 
 def log_cosh(y_true, y_pred):

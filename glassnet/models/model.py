@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from glassnet import memory, optimizers, random, validation
+from glassnet import compiler, memory, optimizers, random, validation
 from glassnet import metrics as metrics_module
 from glassnet.autodiff.tape import GradientTape
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy, no_grad
@@ -51,6 +51,8 @@ class Model(Layer):
         self.history = None
         self._objectives = None
         self._gradient_observers = []
+        self._jit_compile = "auto"
+        self._compiled_functions = {}
 
     def __setattr__(self, name, value):
         if isinstance(value, metrics_module.Metric) and name != "_objectives":
@@ -115,6 +117,8 @@ class Model(Layer):
         objects are all accepted; for several outputs, pass lists or dicts by output name.
         """
         self.optimizer = optimizers.get(optimizer)
+        self._jit_compile = _check_jit_compile(jit_compile)
+        self._compiled_functions = {}
         self._objectives = training.Objectives(loss, metrics, loss_weights, self.output_names)
         self.compiled = True
         self._compile_config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
@@ -146,19 +150,26 @@ class Model(Layer):
         ``data`` is what fit cut from its inputs: ``(x,)``, ``(x, y)`` or
         ``(x, y, sample_weight)``, x as Tensors.  Override it to customize ``fit`` (the
         Keras guide "customizing what happens in fit"); the gradient lines are glassnet's
-        ``GradientTape``.
+        ``GradientTape``.  The differentiable part, ``_forward_backward``, is what
+        ``jit_compile`` traces and replays.
         """
         x, y, sample_weight = data_tuples.unpack_x_y_sample_weight(data)
-        with GradientTape() as tape:
-            y_pred = self(x, training=True)
-            loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
-        self._track_loss(loss, x)
-        variables = self.trainable_weights
-        grads = tape.gradient(loss, variables)
+        trainable = self.trainable_weights  # (empty before a subclassed model's first call)
+        forward_backward = self._step_function("train", self._forward_backward, trainable)
+        y_pred, loss, per_output, grads = forward_backward(x, y, sample_weight)
+        variables = self.trainable_weights  # what the gradients are for
+        self._track_losses(loss, per_output, x)
         for observer in self._gradient_observers:
             observer(variables, [None if g is None else g.data for g in grads])
         self.optimizer.apply_gradients(zip(grads, variables))
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _forward_backward(self, x, y, sample_weight):
+        """Forward pass, loss and gradients of a train step."""
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss, per_output = self._loss_terms(x, y, y_pred, sample_weight, training=True)
+        return y_pred, loss, per_output, tape.gradient(loss, self.trainable_weights)
 
     def observe_gradients(self, observer):
         """Calls ``observer(variables, gradients)`` in every train step, before the update;
@@ -170,15 +181,58 @@ class Model(Layer):
         """Loss and metrics of one batch in inference mode (``evaluate`` runs it with no
         graph recorded); returns the logs."""
         x, y, sample_weight = data_tuples.unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=False)
-        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._track_loss(loss, x)
+        forward_loss = self._step_function("test", self._forward_loss)
+        y_pred, loss, per_output = forward_loss(x, y, sample_weight)
+        self._track_losses(loss, per_output, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _forward_loss(self, x, y, sample_weight):
+        y_pred = self(x, training=False)
+        loss, per_output = self._loss_terms(x, y, y_pred, sample_weight, training=False)
+        return y_pred, loss, per_output
 
     def predict_step(self, data):
         """The model's outputs for one batch ``(x,)`` (``predict`` records no graph)."""
         x, _, _ = data_tuples.unpack_x_y_sample_weight(data)
+        return self._step_function("predict", self._forward)(x)
+
+    def _forward(self, x):
         return self(x, training=False)
+
+    def _step_function(self, kind, fn, trainable=None):
+        """``fn`` itself (eager), or compiled: traced once per input signature and replayed
+        (``compile(jit_compile=...)``; see ``glassnet.compiler``)."""
+        if self._jit_compile is False:
+            return fn
+        compiled = self._compiled_functions.get(kind)
+        if compiled is None:
+            compiled = self._compiled_functions[kind] = compiler.CompiledFunction(
+                fn, lambda: self.weights, f"{self.name}'s {kind} step",
+                strict=self._jit_compile is True,
+            )
+        if _forward_hooks_present(self):
+            return fn  # a forward hook watches every layer call: run those eagerly
+        key = (tuple(map(id, self.weights)),  # a layer added or frozen: another program
+               None if trainable is None else tuple(map(id, trainable)))
+        return lambda *args: compiled(key, *args)
+
+    def compiled_functions_ready(self):
+        """The kinds of step ("train", "test", "predict") that run a compiled program."""
+        return {kind for kind, compiled in self._compiled_functions.items()
+                if compiled.program is not None and compiled.fallback_reason is None}
+
+    def compiled_program(self, kind="train", print_fn=None):
+        """Prints the program ``fit`` (``kind="train"``), ``evaluate`` ("test") or
+        ``predict`` ("predict") replays: one line per op with the shape it makes."""
+        compiled = self._compiled_functions.get(kind)
+        if compiled is None or compiled.program is None:
+            reason = compiled.fallback_reason if compiled is not None else None
+            text = (f"{self.name}: no compiled {kind} program"
+                    + (f" ({reason})" if reason else
+                       " yet (it is made on the third batch of a fit/evaluate/predict)"))
+        else:
+            text = compiled.program.describe()
+        (print_fn or print)(text)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The scalar loss to differentiate: the compiled losses plus ``self.losses``.
@@ -187,21 +241,36 @@ class Model(Layer):
             L = sum_o w_o * L_o(y_o, y_pred_o) + sum(self.losses)
         (the per-output terms are also tracked as ``<output>_loss`` for several outputs).
         """
+        total, per_output = self._compiled_loss_terms(y, y_pred, sample_weight)
+        if self._objectives is not None:
+            self._objectives.track_output_losses(per_output, _batch_size_of(y_pred))
+        return total
+
+    def _compiled_loss_terms(self, y, y_pred, sample_weight):
         if self._objectives is None:
-            return _sum_losses(self.losses, "compute_loss")
+            return _sum_losses(self.losses, "compute_loss"), []
         outputs = self._outputs_list(y_pred)
-        total, per_output = self._objectives.compute_loss(
+        return self._objectives.compute_loss(
             self._targets_per_output(y), outputs, _spread(sample_weight, len(outputs)),
             self.losses,
         )
-        self._objectives.track_output_losses(per_output, _batch_size_of(outputs))
-        return total
 
-    def _compute_loss(self, x, y, y_pred, sample_weight, training):
-        """Calls ``compute_loss``, passing ``training`` only when an override takes it."""
+    def _loss_terms(self, x, y, y_pred, sample_weight, training):
+        """(total loss, per-output losses) for the built-in steps: ``compute_loss``'s
+        terms, or an override's result (with no per-output terms)."""
+        if type(self).compute_loss is Model.compute_loss:
+            return self._compiled_loss_terms(y, y_pred, sample_weight)
         kwargs = {"training": training} if _accepts(self.compute_loss, "training") else {}
-        return self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  **kwargs)
+        return loss, []
+
+    def _track_losses(self, loss, per_output, x):
+        """Adds the batch's loss (and each output's) to the running means, weighted by the
+        batch size."""
+        self._track_loss(loss, x)
+        if self._objectives is not None and per_output:
+            self._objectives.track_output_losses(per_output, _batch_size_of(x))
 
     def _track_loss(self, loss, x):
         """Adds the batch's loss to the running "loss", weighted by the batch size."""
@@ -494,6 +563,27 @@ class Model(Layer):
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
+
+
+def _check_jit_compile(jit_compile):
+    if jit_compile not in ("auto", True, False):
+        raise ValueError(
+            "compile: jit_compile must be 'auto', True or False. "
+            f"Received: jit_compile={jit_compile!r}"
+        )
+    return jit_compile
+
+
+def _forward_hooks_present(model):
+    """Whether a forward hook (GradientMonitor's activation statistics) watches a layer."""
+    return Layer.forward_hooks_in_use > 0 and any(
+        layer._forward_hooks for layer in _all_layers(model))
+
+
+def _all_layers(layer):
+    yield layer
+    for child in layer._layers:
+        yield from _all_layers(child)
 
 
 def _functional_init_arguments(args, kwargs):

@@ -92,7 +92,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
         out = fused.relu(x)
     else:
         below = P.multiply(P.subtract(x, threshold), negative_slope)
-        keep = x.data > threshold  # strictly above, as Keras: relu(5, threshold=5) = 0
+        keep = P.compare(np.greater, x, threshold)  # strictly above: relu(5, threshold=5) = 0
         out = P.where(keep, x, below)
     if max_value is not None:
         out = P.minimum(out, max_value)
@@ -102,13 +102,13 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 def relu_composite(x):
     """max(x, 0) from primitives: the test reference of the fused ``relu``."""
     x = convert_to_tensor(x)
-    return P.where(x.data > 0, x, 0.0)
+    return P.where(P.compare(np.greater, x, 0), x, 0.0)
 
 
 def leaky_relu(x, negative_slope=0.2):
     """x if x >= 0 else negative_slope * x"""
     x = convert_to_tensor(x)
-    return P.where(x.data >= 0, x, P.multiply(x, negative_slope))
+    return P.where(P.compare(np.greater_equal, x, 0), x, P.multiply(x, negative_slope))
 
 
 def elu(x, alpha=1.0):
@@ -120,7 +120,7 @@ def elu_composite(x, alpha=1.0):
     """ELU from primitives: the reference the fused op is tested against."""
     x = convert_to_tensor(x)
     negative = P.multiply(P.expm1(P.minimum(x, 0.0)), alpha)
-    return P.where(x.data > 0, x, negative)
+    return P.where(P.compare(np.greater, x, 0), x, negative)
 
 
 def selu(x):

@@ -3,6 +3,7 @@ import numpy as np
 
 from glassnet import validation
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import convert_to_tensor
 from glassnet.random.seeds import generator_for
 
@@ -27,11 +28,16 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     x = convert_to_tensor(inputs)
     rate = validation.fraction(owner, "rate", rate, include_one=True)
     mask_shape = _noise_shape(owner, noise_shape, x.shape)
-    u = generator_for(owner, seed).random(mask_shape)
-    keep = u < 1.0 - rate
+    keep_scaled = _keep_scaled(owner, seed, mask_shape, rate, x.dtype)
+    return P.multiply(x, keep_scaled)  # the mask broadcasts over x
+
+
+@tracing.host  # a compiled step draws a new mask at every call
+def _keep_scaled(owner, seed, mask_shape, rate, dtype):
+    """keep_i / (1 - p), keep_i = [u_i < 1 - p] (0 everywhere when p = 1), as ``dtype``."""
+    keep = generator_for(owner, seed).random(mask_shape) < 1.0 - rate
     scale = 0.0 if rate == 1 else 1.0 / (1.0 - rate)
-    keep_scaled = np.multiply(keep, scale, dtype=x.dtype)  # (mask shape), broadcasts over x
-    return P.multiply(x, keep_scaled)
+    return np.multiply(keep, scale, dtype=dtype)
 
 
 def shuffle(x, axis=0, seed=None):
