@@ -239,3 +239,31 @@ def test_a_layer_added_after_fit_gets_a_new_program():
     model.fit(x, np.zeros((len(x), 2)), batch_size=16, epochs=2, verbose=0)
     for a, b in zip(frozen, model.layers[0].get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+class _Counting(keras.layers.Layer):
+    """Variables written during the step: a call counter and a running maximum."""
+
+    def build(self, input_shape):
+        self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False)
+        self.peak = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+    def call(self, x, training=None):
+        if training:
+            self.calls.assign_add(1.0)
+            self.peak.assign(ops.maximum(self.peak, ops.max(x)))
+        return x
+
+
+def test_variables_assigned_in_the_step_are_assigned_at_every_replay():
+    x, _ = _classification()
+    results = []
+    for jit_compile in (False, True):
+        keras.utils.set_random_seed(4)
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3), _Counting()])
+        model.compile(optimizer="sgd", loss="mse", jit_compile=jit_compile)
+        model.fit(x, np.zeros((len(x), 3)), batch_size=16, epochs=3, verbose=0)
+        counting = model.layers[-1]
+        results.append((float(counting.calls.numpy()), float(counting.peak.numpy())))
+    assert results[0] == results[1]
+    assert results[0][0] == 18.0  # 6 batches x 3 epochs, replays included

@@ -35,11 +35,17 @@ class Program:
         self.outputs = outputs  # the traced result with OutputLeaf leaves
         self.shapes = [trace.shape_of(Slot(i)) for i in range(trace.num_slots)]
         self._producers = {}
-        for node in self.nodes:
+        self._sweeps = {}  # position of a GradientNode -> the graph nodes before it, last first
+        for position, node in enumerate(self.nodes):
             if type(node) is FunctionNode:
                 node.fn.inputs = ()  # the trace's tensors are no longer needed
                 if node.graph:
                     self._producers[node.out.index] = node
+            elif type(node) is GradientNode:
+                self._sweeps[position] = [
+                    n for n in reversed(self.nodes[:position])
+                    if type(n) is FunctionNode and n.graph
+                ]
 
     # --- replay -----------------------------------------------------------------------
     def run(self, inputs):
@@ -79,9 +85,7 @@ class Program:
         results, handed_out, leaves = {}, set(), []
         if root not in self._producers:
             leaves.append(root)
-        for producer in reversed(self.nodes[:position]):
-            if type(producer) is not FunctionNode or not producer.graph:
-                continue
+        for producer in self._sweeps[position]:
             key = producer.out.index
             grad = pending.pop(key, None)
             if grad is None:

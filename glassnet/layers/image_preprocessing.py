@@ -10,7 +10,9 @@ lives in ``glassnet.ops.image``; this base only handles what all of them share:
   the random layers return their input unchanged;
 - gradients: everything is composed from differentiable primitives (gather, where,
   slicing), so the gradient reaches the input (e.g. a saliency map through Resizing);
-  the random draws and sampling positions are constants.
+  the random draws and sampling positions are data, not differentiated: each layer draws
+  them in a ``tracing.host`` function from its own generator, so a compiled step draws
+  new ones at every batch (the same numbers as eager).
 """
 import numbers
 

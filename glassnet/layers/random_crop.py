@@ -1,4 +1,8 @@
 """RandomCrop: during training, cut a random (height, width) window out of the batch."""
+import numpy as np
+
+from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.layers.image_preprocessing import (
     BaseImagePreprocessingLayer,
     make_generator,
@@ -22,7 +26,10 @@ class RandomCrop(BaseImagePreprocessingLayer):
     keras-team/keras#21868, so that a model's validation shapes differ from its training
     shapes; glassnet follows the documented behaviour.)
 
-    Gradient: slicing passes dL/dy back into the window (zeros elsewhere).
+    The window is taken as two gathers (rows, then columns) at indices drawn in one
+    ``tracing.host`` step, so a compiled step draws a new window for every batch.
+
+    Gradient: the gathers pass dL/dy back into the window (zeros elsewhere).
 
     Arguments:
         height, width: the output size (positive integers).
@@ -42,10 +49,19 @@ class RandomCrop(BaseImagePreprocessingLayer):
         if not (training and in_height > self.height and in_width > self.width):
             return image.resize(images, (self.height, self.width), crop_to_aspect_ratio=True,
                                 data_format="channels_last")
-        top = int(self.generator.integers(0, in_height - self.height + 1))
-        left = int(self.generator.integers(0, in_width - self.width + 1))
-        return images[:, top:top + self.height, left:left + self.width, :]  # (N, h, w, C)
+        rows, cols = _window(self.generator, in_height, in_width, self.height, self.width)
+        window = P.take(images, rows, axis=1)  # (N, h, W, C): rows top ... top + h - 1
+        return P.take(window, cols, axis=2)  # (N, h, w, C): columns left ... left + w - 1
 
     def get_config(self):
         return {**super().get_config(), "height": self.height, "width": self.width,
                 "seed": self.seed}
+
+
+@tracing.host  # a compiled step draws a new window at every batch, from the same generator
+def _window(generator, in_height, in_width, height, width):
+    """The rows top ... top + height - 1 and columns left ... left + width - 1 of a
+    random window, (height,) and (width,)."""
+    top = int(generator.integers(0, in_height - height + 1))
+    left = int(generator.integers(0, in_width - width + 1))
+    return np.arange(top, top + height), np.arange(left, left + width)

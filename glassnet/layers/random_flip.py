@@ -1,6 +1,7 @@
 """RandomFlip: during training, mirror each image with probability 1/2."""
 from glassnet import validation
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.layers.image_preprocessing import BaseImagePreprocessingLayer, make_generator
 
 MODES = ("horizontal", "vertical", "horizontal_and_vertical")
@@ -35,11 +36,17 @@ class RandomFlip(BaseImagePreprocessingLayer):
         self.generator = make_generator("RandomFlip", seed)
 
     def transform_images(self, images, training):
-        flips = self.generator.random(images.shape[0]) <= 0.5  # (N,): one coin per image
+        flips = _coins(self.generator, images.shape[0])  # (N, 1, 1, 1): one coin per image
         rows = slice(None, None, -1) if self.mode != "horizontal" else slice(None)
         cols = slice(None, None, -1) if self.mode != "vertical" else slice(None)
         flipped = images[:, rows, cols, :]  # (N, H, W, C)
-        return P.where(flips.reshape(-1, 1, 1, 1), flipped, images)  # (N, 1, 1, 1) broadcast
+        return P.where(flips, flipped, images)  # (N, 1, 1, 1) broadcast over H, W, C
 
     def get_config(self):
         return {**super().get_config(), "mode": self.mode, "seed": self.seed}
+
+
+@tracing.host  # a compiled step tosses new coins at every batch, from the same generator
+def _coins(generator, n):
+    """flip_n = u_n <= 0.5, u_n ~ U[0, 1), shaped (N, 1, 1, 1) to select whole images."""
+    return (generator.random(n) <= 0.5).reshape(-1, 1, 1, 1)  # (N,) -> (N, 1, 1, 1)

@@ -1,6 +1,7 @@
 """RandomRotation: during training, turn each image by a random angle about its centre."""
 import numpy as np
 
+from glassnet.autodiff import tracing
 from glassnet.layers.image_preprocessing import (
     BaseImagePreprocessingLayer,
     factor_range,
@@ -51,15 +52,7 @@ class RandomRotation(BaseImagePreprocessingLayer):
         self.generator = make_generator(owner, seed)
 
     def transform_images(self, images, training):
-        n, height, width = images.shape[:3]
-        low, high = self.factor
-        theta = 2 * np.pi * self.generator.uniform(low, high, n)  # (N,)
-        cos, sin = np.cos(theta), np.sin(theta)
-        cx, cy = (width - 1) / 2, (height - 1) / 2
-        x_offset = cx - cos * cx + sin * cy
-        y_offset = cy - sin * cx - cos * cy
-        zeros = np.zeros(n)
-        transforms = np.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], axis=1)
+        transforms = _rotations(self.generator, images.shape, self.factor)  # (N, 8)
         return image.affine_transform(images, transforms, self.interpolation, self.fill_mode,
                                       self.fill_value, data_format="channels_last")
 
@@ -72,3 +65,17 @@ class RandomRotation(BaseImagePreprocessingLayer):
             "interpolation": self.interpolation,
             "seed": self.seed,
         }
+
+
+@tracing.host  # a compiled step draws new angles at every batch, from the same generator
+def _rotations(generator, shape, factor):
+    """The transforms of N random rotations about the centre, (N, 8)."""
+    n, height, width = shape[:3]
+    low, high = factor
+    theta = 2 * np.pi * generator.uniform(low, high, n)  # (N,)
+    cos, sin = np.cos(theta), np.sin(theta)
+    cx, cy = (width - 1) / 2, (height - 1) / 2
+    x_offset = cx - cos * cx + sin * cy
+    y_offset = cy - sin * cx - cos * cy
+    zeros = np.zeros(n)
+    return np.stack([cos, -sin, x_offset, sin, cos, y_offset, zeros, zeros], axis=1)  # (N, 8)

@@ -1,6 +1,7 @@
 """RandomTranslation: during training, shift each image by a random fraction of its size."""
 import numpy as np
 
+from glassnet.autodiff import tracing
 from glassnet.layers.image_preprocessing import (
     BaseImagePreprocessingLayer,
     factor_range,
@@ -53,11 +54,8 @@ class RandomTranslation(BaseImagePreprocessingLayer):
         self.generator = make_generator(owner, seed)
 
     def transform_images(self, images, training):
-        n, height, width = images.shape[:3]
-        dy = self.generator.uniform(self.height_lower, self.height_upper, n) * height  # (N,)
-        dx = self.generator.uniform(self.width_lower, self.width_upper, n) * width
-        zeros, ones = np.zeros(n), np.ones(n)
-        transforms = np.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)
+        transforms = _translations(self.generator, images.shape, self.height_lower,
+                                   self.height_upper, self.width_lower, self.width_upper)
         return image.affine_transform(images, transforms, self.interpolation, self.fill_mode,
                                       self.fill_value, data_format="channels_last")
 
@@ -71,3 +69,13 @@ class RandomTranslation(BaseImagePreprocessingLayer):
             "seed": self.seed,
             "fill_value": self.fill_value,
         }
+
+
+@tracing.host  # a compiled step draws new shifts at every batch, from the same generator
+def _translations(generator, shape, height_lower, height_upper, width_lower, width_upper):
+    """The transforms [1, 0, -dx, 0, 1, -dy, 0, 0], (N, 8), of N random shifts."""
+    n, height, width = shape[:3]
+    dy = generator.uniform(height_lower, height_upper, n) * height  # (N,)
+    dx = generator.uniform(width_lower, width_upper, n) * width
+    zeros, ones = np.zeros(n), np.ones(n)
+    return np.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], axis=1)  # (N, 8)

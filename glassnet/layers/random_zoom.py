@@ -1,6 +1,7 @@
 """RandomZoom: during training, zoom each image in or out by a random amount."""
 import numpy as np
 
+from glassnet.autodiff import tracing
 from glassnet.layers.image_preprocessing import (
     BaseImagePreprocessingLayer,
     factor_range,
@@ -58,15 +59,9 @@ class RandomZoom(BaseImagePreprocessingLayer):
         self.generator = make_generator(owner, seed)
 
     def transform_images(self, images, training):
-        n, height, width = images.shape[:3]
-        z_y = 1 + self.generator.uniform(self.height_lower, self.height_upper, n)  # (N,)
-        z_x = z_y
-        if self.width_factor is not None:
-            z_x = 1 + self.generator.uniform(self.width_lower, self.width_upper, n)
-        cx, cy = (width - 1) / 2, (height - 1) / 2
-        zeros = np.zeros(n)
-        transforms = np.stack([z_x, zeros, cx * (1 - z_x), zeros, z_y, cy * (1 - z_y),
-                               zeros, zeros], axis=1)
+        width_range = None if self.width_factor is None else (self.width_lower, self.width_upper)
+        transforms = _zooms(self.generator, images.shape, (self.height_lower, self.height_upper),
+                            width_range)  # (N, 8)
         return image.affine_transform(images, transforms, self.interpolation, self.fill_mode,
                                       self.fill_value, data_format="channels_last")
 
@@ -80,3 +75,18 @@ class RandomZoom(BaseImagePreprocessingLayer):
             "seed": self.seed,
             "fill_value": self.fill_value,
         }
+
+
+@tracing.host  # a compiled step draws new zooms at every batch, from the same generator
+def _zooms(generator, shape, height_range, width_range):
+    """The transforms of N random zooms about the centre, (N, 8); ``width_range`` None
+    zooms the width as the height."""
+    n, height, width = shape[:3]
+    z_y = 1 + generator.uniform(*height_range, n)  # (N,)
+    z_x = z_y
+    if width_range is not None:
+        z_x = 1 + generator.uniform(*width_range, n)
+    cx, cy = (width - 1) / 2, (height - 1) / 2
+    zeros = np.zeros(n)
+    return np.stack([z_x, zeros, cx * (1 - z_x), zeros, z_y, cy * (1 - z_y), zeros, zeros],
+                    axis=1)  # (N, 8)

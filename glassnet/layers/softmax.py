@@ -2,6 +2,7 @@
 import numpy as np
 
 from glassnet import activations, ops
+from glassnet.autodiff import tracing
 from glassnet.layers.layer import Layer
 
 
@@ -18,9 +19,15 @@ class Softmax(Layer):
 
     def call(self, inputs, mask=None):
         if mask is not None:
-            mask = np.asarray(mask, dtype=bool)
+            mask = _as_mask(mask)
             inputs = ops.where(mask, inputs, np.asarray(-1e9, dtype=inputs.dtype))
         return activations.softmax(inputs, axis=self.axis)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+@tracing.host  # data: a compiled step converts each batch's mask again
+def _as_mask(mask):
+    """The mask as a bool array (True = keep)."""
+    return np.asarray(mask, dtype=bool)

@@ -59,6 +59,18 @@ def _reshape_array(x, shape):
     return np.reshape(x, shape)
 
 
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _one_minus(y):
+    """1 - y for a label array (the labels of the other class)."""
+    return 1 - y
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _smooth_labels(y, label_smoothing, num_classes):
+    """y (1 - label_smoothing) + label_smoothing / K, K = num_classes."""
+    return y * (1 - label_smoothing) + label_smoothing / num_classes
+
+
 def _pair(name, y_true, y_pred):
     """(y_true array, y_pred Tensor) of one shape, or a ValueError naming both shapes."""
     y_pred = _prediction(y_pred)

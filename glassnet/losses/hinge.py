@@ -5,7 +5,7 @@ import numpy as np
 from glassnet import ops
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff import tracing
-from glassnet.losses.common import _pair
+from glassnet.losses.common import _one_minus, _pair
 from glassnet.losses.loss import LossFunctionWrapper
 
 
@@ -61,7 +61,7 @@ def categorical_hinge(y_true, y_pred):
     """
     y, y_pred = _pair("categorical_hinge", y_true, y_pred)
     pos = P.sum(P.multiply(y, y_pred), axis=-1)
-    neg = P.max(P.multiply(1 - y, y_pred), axis=-1)
+    neg = P.max(P.multiply(_one_minus(y), y_pred), axis=-1)
     return ops.relu(P.add(P.subtract(neg, pos), 1.0))
 
 

@@ -19,8 +19,10 @@ from glassnet.losses.common import (
     _check_class_axis,
     _check_smoothing,
     _logits_of,
+    _one_minus,
     _pair,
     _prediction,
+    _smooth_labels,
 )
 from glassnet.losses.loss import LossFunctionWrapper
 
@@ -59,18 +61,33 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         raise ValueError(f"{name}: only axis=-1 is supported. Received: axis={axis}")
     _check_class_axis(name, output, axis)
     y = _sparse_labels(name, y_true, output.shape, ignore_class)
-    valid = None if ignore_class is None else y != ignore_class
-    if valid is not None:
-        y = np.where(valid, y, 0)  # any class works: the masked losses are zeroed below
+    valid = None if ignore_class is None else _not_ignored(y, ignore_class)
     if from_logits and valid is None:
         return fused.sparse_softmax_cross_entropy(output, y)  # one graph node
-    num_classes = output.shape[-1]
-    log_p = P.reshape(_log_probabilities(output, from_logits, axis=-1), (-1, num_classes))
-    log_p_y = log_p[np.arange(y.size), y.reshape(-1)]  # (M,) gathered at the labels
+    positions = _label_positions(y, output.shape[-1], ignore_class)  # (M,)
+    log_p = P.reshape(_log_probabilities(output, from_logits, axis=-1), (-1,))  # (M * K,)
+    log_p_y = P.take(log_p, positions, axis=0)  # (M,) gathered at the labels
     ce = P.negative(P.reshape(log_p_y, y.shape))
     if valid is not None:
         ce = P.where(valid, ce, 0.0)
     return ce
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _not_ignored(y, ignore_class):
+    """The mask of the labels that count: y != ignore_class."""
+    return y != ignore_class
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _label_positions(y, num_classes, ignore_class):
+    """Where p_y sits in the flattened (M, K) log-probabilities: m K + y_m, (M,).
+
+    An ignored label reads class 0 (any class works: its loss is zeroed afterwards)."""
+    labels = y.reshape(-1)  # (M,)
+    if ignore_class is not None:
+        labels = np.where(labels != ignore_class, labels, 0)
+    return np.arange(labels.size) * num_classes + labels  # (M,)
 
 
 @tracing.host  # a compiled step checks and converts each batch's labels again
@@ -151,7 +168,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
             stacklevel=2,
         )
     if label_smoothing:
-        y = y * (1 - label_smoothing) + label_smoothing / num_classes
+        y = _smooth_labels(y, label_smoothing, num_classes)
     log_p = _log_probabilities(output, from_logits, axis)
     return P.negative(P.sum(P.multiply(y, log_p), axis=axis))
 
@@ -174,7 +191,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     output, from_logits = _logits_of(name, _prediction(y_pred), from_logits, "sigmoid")
     y, output = _pair(name, y_true, output)
     if label_smoothing:
-        y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+        y = _smooth_labels(y, label_smoothing, 2)  # y (1 - ls) + ls / 2
     if from_logits:
         z = output
         softplus_neg_abs = P.log1p(P.exp(P.negative(P.abs(z))))  # log(1 + e^-|z|)
@@ -189,7 +206,7 @@ def _clipped_bce(y, p):
     eps = config.epsilon()
     p = P.clip(p, eps, 1 - eps)
     log_p, log_1_minus_p = P.log(p), P.log(P.subtract(1.0, p))
-    return P.negative(P.add(P.multiply(y, log_p), P.multiply(1 - y, log_1_minus_p)))
+    return P.negative(P.add(P.multiply(y, log_p), P.multiply(_one_minus(y), log_1_minus_p)))
 
 
 def categorical_focal_crossentropy(
@@ -224,7 +241,7 @@ def categorical_focal_crossentropy(
             stacklevel=2,
         )
     if label_smoothing:
-        y = y * (1 - label_smoothing) + label_smoothing / num_classes
+        y = _smooth_labels(y, label_smoothing, num_classes)
     if from_logits:
         output = ops.softmax(output, axis=axis)
     eps = config.epsilon()
@@ -269,15 +286,21 @@ def binary_focal_crossentropy(
     validation.real(name, "alpha", alpha, 0, 1)
     y, output = _pair(name, y_true, _prediction(y_pred))
     if label_smoothing:
-        y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+        y = _smooth_labels(y, label_smoothing, 2)  # y (1 - ls) + ls / 2
     p = ops.sigmoid(output) if from_logits else output
     bce = _clipped_bce(y, p)
-    p_t = P.add(P.multiply(y, p), P.multiply(1 - y, P.subtract(1.0, p)))
+    p_t = P.add(P.multiply(y, p), P.multiply(_one_minus(y), P.subtract(1.0, p)))
     focal_bce = P.multiply(_focal_factor(P.subtract(1.0, p_t), gamma), bce)
     if apply_class_balancing:
-        weight = y * alpha + (1 - y) * (1 - alpha)
+        weight = _class_balance(y, alpha)  # y alpha + (1 - y)(1 - alpha)
         focal_bce = P.multiply(weight, focal_bce)
     return P.mean(focal_bce, axis=axis)
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _class_balance(y, alpha):
+    """y alpha + (1 - y)(1 - alpha): alpha for the positives, 1 - alpha for the negatives."""
+    return y * alpha + (1 - y) * (1 - alpha)
 
 
 def _focal_factor(x, gamma):
@@ -322,9 +345,15 @@ def kl_divergence(y_true, y_pred):
     """
     y, y_pred = _pair("kl_divergence", y_true, y_pred)
     eps = config.epsilon()
-    y = np.clip(y, eps, 1)
+    y = _clip_labels(y, eps)
     p = P.clip(y_pred, eps, 1.0)
     return P.sum(P.multiply(y, P.log(P.divide(y, p))), axis=-1)
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _clip_labels(y, eps):
+    """clip(y, eps, 1)"""
+    return np.clip(y, eps, 1)
 
 
 def poisson(y_true, y_pred):
@@ -394,10 +423,16 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     def _valid_mask(self, y_true, y_pred):
         if self.ignore_class is None:
             return None
-        y = convert_to_numpy(y_true)
-        if y.ndim == y_pred.ndim and y.shape[-1] == 1:
-            y = y[..., 0]  # (..., 1) -> (...)
-        return y != self.ignore_class
+        return _valid_labels(y_true, y_pred.ndim, self.ignore_class)
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _valid_labels(y_true, pred_ndim, ignore_class):
+    """The mask of the labels that count (y != ignore_class), of y_pred's rank - 1."""
+    y = convert_to_numpy(y_true)
+    if y.ndim == pred_ndim and y.shape[-1] == 1:
+        y = y[..., 0]  # (..., 1) -> (...)
+    return y != ignore_class
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):

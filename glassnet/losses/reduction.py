@@ -51,10 +51,17 @@ def _reduce_weighted(name, values, sample_weight, mask, reduction):
     if reduction == "sum":
         return total
     if reduction == "mean_with_sample_weight" and w is not None:
-        divisor = float(np.sum(w))
-    else:
-        divisor = values.size
+        return P.divide(total, _weight_total(w, values.dtype))  # sum_i w_i l_i / sum_i w_i
+    divisor = values.size
     return P.divide(total, divisor) if divisor != 0 else P.multiply(total, 0.0)
+
+
+@tracing.host  # data: a compiled step sums each batch's weights again
+def _weight_total(w, dtype):
+    """sum_i w_i as a 0-d array of ``dtype``; inf when it is 0 (total / inf = total * 0: a
+    batch that weighs nothing contributes a loss of 0, as Keras' divide_no_nan)."""
+    total = np.sum(w)
+    return np.asarray(np.inf if total == 0 else total, dtype=dtype)
 
 
 @tracing.host  # data: a compiled step prepares each batch's weights again

@@ -4,6 +4,7 @@ import numpy as np
 
 from glassnet import config, ops, validation
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor
 from glassnet.losses.common import _pair
 from glassnet.losses.loss import LossFunctionWrapper
@@ -24,7 +25,7 @@ def mean_absolute_error(y_true, y_pred):
 def mean_absolute_percentage_error(y_true, y_pred):
     """Equations:  MAPE = 100 * mean over the last axis of |y - y_pred| / max(|y|, eps)"""
     y, y_pred = _pair("mean_absolute_percentage_error", y_true, y_pred)
-    scale = np.maximum(np.abs(y), config.epsilon())
+    scale = _percentage_scale(y)  # max(|y|, eps)
     return P.multiply(P.mean(P.abs(P.divide(P.subtract(y, y_pred), scale)), axis=-1), 100.0)
 
 
@@ -35,8 +36,20 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     y, y_pred = _pair("mean_squared_logarithmic_error", y_true, y_pred)
     eps = config.epsilon()
     first_log = P.log(P.add(P.maximum(y_pred, eps), 1.0))
-    second_log = np.log(np.maximum(y, eps) + 1).astype(y.dtype)
+    second_log = _log_labels(y)  # log(max(y, eps) + 1)
     return P.mean(ops.square(P.subtract(first_log, second_log)), axis=-1)
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _percentage_scale(y):
+    """max(|y|, eps)"""
+    return np.maximum(np.abs(y), config.epsilon())
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _log_labels(y):
+    """log(max(y, eps) + 1), in y's dtype."""
+    return np.log(np.maximum(y, config.epsilon()) + 1).astype(y.dtype)
 
 
 def huber(y_true, y_pred, delta=1.0):
@@ -88,8 +101,14 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     name = "cosine_similarity"
     y, y_pred = _pair(name, y_true, y_pred)
     _check_axis(name, y_pred, axis)
-    y_unit = np.asarray(_l2_normalize(y, axis), dtype=y.dtype)
+    y_unit = _unit_labels(y, axis)  # l2_normalize(y)
     return P.negative(P.sum(P.multiply(y_unit, _l2_normalize(y_pred, axis)), axis=axis))
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _unit_labels(y, axis):
+    """l2_normalize(y) along ``axis``, in y's dtype."""
+    return np.asarray(_l2_normalize(y, axis), dtype=y.dtype)
 
 
 def _l2_normalize(x, axis):

@@ -5,7 +5,8 @@ import numpy as np
 
 from glassnet import config, validation
 from glassnet.autodiff import primitives as P
-from glassnet.losses.common import _pair
+from glassnet.autodiff import tracing
+from glassnet.losses.common import _one_minus, _pair
 from glassnet.losses.loss import LossFunctionWrapper
 
 
@@ -22,8 +23,14 @@ def dice(y_true, y_pred, axis=None):
     axis = _check_axes(name, axis)
     y, p = _pair(name, y_true, y_pred)
     intersection = P.sum(P.multiply(y, p), axis=axis)
-    denominator = P.add(P.sum(p, axis=axis), np.sum(y, axis=axis) + config.epsilon())
+    denominator = P.add(P.sum(p, axis=axis), _label_sum(y, axis))  # sum(p) + sum(y) + eps
     return P.subtract(1.0, P.divide(P.multiply(intersection, 2.0), denominator))
+
+
+@tracing.host  # label arithmetic: a compiled step computes it again for each batch
+def _label_sum(y, axis):
+    """sum(y) + eps over ``axis``."""
+    return np.asarray(np.sum(y, axis=axis) + config.epsilon())  # a 0-d array for axis=None
 
 
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
@@ -43,7 +50,7 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     y, p = _pair(name, y_true, y_pred)
     intersection = P.sum(P.multiply(y, p), axis=axis)
     missed = P.sum(P.multiply(y, P.subtract(1.0, p)), axis=axis)  # sum y (1 - p)
-    extra = P.sum(P.multiply(1 - y, p), axis=axis)  # sum (1 - y) p
+    extra = P.sum(P.multiply(_one_minus(y), p), axis=axis)  # sum (1 - y) p
     denominator = P.add(P.multiply(missed, alpha), P.multiply(extra, beta))
     denominator = P.add(P.add(intersection, denominator), config.epsilon())
     return P.subtract(1.0, P.divide(intersection, denominator))

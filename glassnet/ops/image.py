@@ -7,7 +7,10 @@ or (N, C, H, W)). Each is split in two:
    pixels it reads ("taps") and their weights -- no loop over pixels, whole arrays at once;
 2. *sampling*, composed from differentiable primitives (take = gather, multiply, sum), so
    the gradient reaches the images for free: dL/dx scatters each output gradient back to
-   the taps it was read from, times their weights. The positions are constants.
+   the taps it was read from, times their weights. The positions are data, not
+   differentiated; ``affine_transform`` plans them in one ``tracing.host`` step, so a
+   compiled step plans them again for each batch's transforms (``resize``'s depend on
+   the shapes only).
 
 Coordinates: pixel (i, j) of an image is the point (x, y) = (j, i), x to the right, y down;
 pixel centres sit at integers. They are computed in the images' float dtype (float32 by
@@ -17,6 +20,7 @@ import numpy as np
 
 from glassnet import config, validation
 from glassnet.autodiff import primitives as P
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor, convert_to_tensor
 from glassnet.ops.numpy import pad
 
@@ -157,20 +161,43 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     fill_value = validation.real(owner, "fill_value", fill_value)
     x, restore = _as_batch(owner, images, data_format)  # (N, H, W, C)
     n, height, width, channels = x.shape
-    rows = _transform_rows(owner, transform, n, x.dtype)  # (N, 8)
+    _check_transform(owner, transform, n)
+    flat, weights, minus_fill = _sampling_plan(transform, x.shape, x.dtype, interpolation,
+                                               fill_mode, fill_value)
+
+    sources = P.reshape(x, (n * height * width, channels))  # one row per input pixel
+    gathered = P.take(sources, flat, axis=0)  # (K, N, H, W, C)
+    out = P.sum(P.multiply(gathered, weights), axis=0)  # (N, H, W, C)
+    if minus_fill is not None:  # the taps outside read fill_value
+        out = P.subtract(out, minus_fill)  # (N, H, W, 1) broadcast over C
+    return restore(out)
+
+
+@tracing.host  # where to sample: a compiled step plans it again for each batch's transforms
+def _sampling_plan(transform, shape, dtype, interpolation, fill_mode, fill_value):
+    """Everything the sampling reads, as plain arrays in their final form:
+    flat (K, N, H, W) indices into the (N * H * W, C) pixels, their weights (K, N, H, W, 1),
+    and minus the fill term, -fill_value * (weight of the taps that read it), (N, H, W, 1)
+    (None when fill_value is 0).
+
+    The fill term is subtracted, negated: x - (-f) is x + f bit for bit, and x - 0 is x
+    bit for bit (x + 0 would turn -0.0 into 0.0), so the images no tap of which leaves the
+    image come out exactly as without the term; the program has the same ops whether or
+    not a batch's transforms reach outside."""
+    n, height, width = shape[:3]
+    rows = _transform_rows(transform, n, dtype)  # (N, 8)
     xs, ys = source_coordinates(rows, height, width)  # (N, H, W) each
     far = ~(np.isfinite(xs) & np.isfinite(ys))  # k = 0: the point is at infinity
     taps_y = _taps(np.where(far, 0, ys), height, interpolation, fill_mode)
     taps_x = _taps(np.where(far, 0, xs), width, interpolation, fill_mode)
     flat, weights, outside = _corners(taps_y, taps_x, height, width, ~far)  # (K, N, H, W)
-
-    sources = P.reshape(x, (n * height * width, channels))  # one row per input pixel
-    gathered = P.take(sources, flat, axis=0)  # (K, N, H, W, C)
-    out = P.sum(P.multiply(gathered, weights[..., None]), axis=0)  # (N, H, W, C)
-    if fill_value != 0 and outside is not None:  # the taps outside read fill_value
-        rest = fill_value * np.sum(outside, axis=0)[..., None]  # (N, H, W, 1)
-        out = P.add(out, rest.astype(x.dtype))  # broadcast over C
-    return restore(out)
+    weights = weights[..., None]  # (K, N, H, W, 1): broadcast over C
+    if fill_value == 0:
+        return flat, weights, None
+    if outside is None:  # every tap reads the image
+        return flat, weights, np.zeros((n, height, width, 1), dtype)
+    rest = fill_value * np.sum(outside, axis=0)[..., None]  # (N, H, W, 1)
+    return flat, weights, -rest.astype(dtype)
 
 
 def source_coordinates(rows, height, width):
@@ -245,15 +272,22 @@ def _corners(taps_y, taps_x, height, width, finite):
             np.where(reads_image, 0, weights).reshape(shape))
 
 
-def _transform_rows(owner, transform, n, dtype):
-    rows = np.asarray(transform.data if isinstance(transform, Tensor) else transform)
-    if rows.ndim == 1:
-        rows = rows[None]
-    if rows.ndim != 2 or rows.shape[1] != 8 or rows.shape[0] not in (1, n):
+def _check_transform(owner, transform, n):
+    shape = np.shape(transform.data if isinstance(transform, Tensor) else transform)
+    if len(shape) == 1:
+        shape = (1,) + shape
+    if len(shape) != 2 or shape[1] != 8 or shape[0] not in (1, n):
         raise ValueError(
             f"{owner}: transform must have shape (8,) or (N, 8), N = {n} images. "
             f"Received: transform.shape={np.shape(transform)}"
         )
+
+
+def _transform_rows(transform, n, dtype):
+    """The transforms as (N, 8) rows of ``dtype`` (one row is shared by all images)."""
+    rows = np.asarray(transform.data if isinstance(transform, Tensor) else transform)
+    if rows.ndim == 1:
+        rows = rows[None]  # (1, 8)
     return np.broadcast_to(rows.astype(dtype), (n, 8))
 
 

@@ -6,12 +6,14 @@ Generator, draws in float64 and casts once to ``dtype`` (floatx by default).
 import numpy as np
 
 from glassnet import config, validation
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor, convert_to_numpy
 from glassnet.random.seeds import generator_for
 
 TRUNCATION = 2.0  # truncated_normal re-draws samples beyond this many standard deviations
 
 
+@tracing.host  # a compiled step draws again at every replay
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from the normal distribution N(mean, stddev^2).
 
@@ -26,6 +28,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return _tensor(mean + stddev * z, dtype)
 
 
+@tracing.host  # a compiled step draws again at every replay
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples from the uniform distribution on [minval, maxval).
 
@@ -43,6 +46,7 @@ def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return Tensor(np.minimum(x, largest), dtype=dtype)
 
 
+@tracing.host  # a compiled step draws again at every replay
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev^2) restricted to two standard deviations around the mean.
 
@@ -64,6 +68,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return _tensor(mean + stddev * z, dtype)
 
 
+@tracing.host  # a compiled step draws again at every replay
 def randint(shape, minval, maxval, dtype="int32", seed=None):
     """Integers drawn uniformly from minval, minval + 1, ..., maxval - 1.
 
@@ -84,6 +89,7 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     return Tensor(values.astype(dtype), dtype=dtype)
 
 
+@tracing.host  # a compiled step draws again at every replay
 def gamma(shape, alpha, dtype=None, seed=None):
     """Samples from the Gamma distribution with concentration ``alpha`` and scale 1.
 
@@ -97,6 +103,7 @@ def gamma(shape, alpha, dtype=None, seed=None):
     return _tensor(generator_for(owner, seed).standard_gamma(alpha, size=shape), dtype)
 
 
+@tracing.host  # a compiled step draws again at every replay
 def beta(shape, alpha, beta, dtype=None, seed=None):
     """Samples from the Beta distribution on [0, 1].
 
@@ -110,6 +117,7 @@ def beta(shape, alpha, beta, dtype=None, seed=None):
     return _tensor(generator_for(owner, seed).beta(a, b, size=shape), dtype)
 
 
+@tracing.host  # a compiled step draws again at every replay
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
     """Number of successes in ``counts`` trials of success probability ``probabilities``.
 
@@ -129,6 +137,7 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None):
     return _tensor(draws, dtype)
 
 
+@tracing.host  # a compiled step draws again at every replay
 def categorical(logits, num_samples, dtype="int32", seed=None):
     """Draws class indices from the distributions given by the rows of ``logits``.
 

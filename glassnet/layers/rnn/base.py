@@ -18,6 +18,7 @@ groups ``layers/lstm/cell/vars``).
 import numpy as np
 
 from glassnet import ops, random, validation
+from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor
 from glassnet.layers import layer as layer_base
 from glassnet.layers.layer import Layer, name_scope
@@ -304,8 +305,7 @@ class RecurrentCell(Layer):
         return self._x_mask, self._h_mask
 
     def _mask(self, shape, rate, dtype):
-        keep = self.generator.random(shape) >= rate
-        return (keep / (1.0 - rate)).astype(dtype)
+        return _keep_scaled(self.generator, shape, rate, dtype)
 
     # --- configuration --------------------------------------------------------
     def get_config(self):
@@ -326,6 +326,13 @@ class RecurrentCell(Layer):
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
         }
+
+
+@tracing.host  # a compiled step draws new masks at every call, from the same generator
+def _keep_scaled(generator, shape, rate, dtype):
+    """keep / (1 - p) with keep = [u >= p], u ~ U[0, 1), as ``dtype``."""
+    keep = generator.random(shape) >= rate
+    return (keep / (1.0 - rate)).astype(dtype)
 
 
 def affine(x, W, b):
