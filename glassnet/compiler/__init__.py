@@ -8,8 +8,9 @@ checked on two batches and replayed (``program``) by ``CompiledFunction``.  The
 numbers are those of the eager step; only the Python around the ops is gone.
 ``model.compiled_program()`` prints what runs.
 """
+from glassnet.compiler import kernels
 from glassnet.compiler.function import CompiledFunction, CompileError
 from glassnet.compiler.program import Program
 from glassnet.compiler.trace import Trace
 
-__all__ = ["CompileError", "CompiledFunction", "Program", "Trace"]
+__all__ = ["CompileError", "CompiledFunction", "Program", "Trace", "kernels"]

@@ -49,10 +49,12 @@ class CompiledFunction:
         self.strict = strict
         self.fallback_reason = None
         self.program = None  # the most recent program (for describe)
+        self.replayed = False  # whether the last call ran a program
         self._entries = {}  # signature -> calls so far (int), a pending trace, or a Program
 
     def __call__(self, key, *args):
         """The result of ``fn(*args)``; ``key`` is the caller's part of the signature."""
+        self.replayed = False
         if self.fallback_reason is not None:
             return self.fn(*args)
         leaves = tree.flatten(args)
@@ -61,6 +63,7 @@ class CompiledFunction:
         signature = (key, _signature(args, leaves))
         entry = self._entries.get(signature, 0)
         if type(entry) is Program:
+            self.replayed = True
             return entry.run(inputs)
         if isinstance(entry, int) and entry < WARMUP_CALLS:
             self._entries[signature] = entry + 1

@@ -161,6 +161,7 @@ class Model(Layer):
         self._track_losses(loss, per_output, x)
         for observer in self._gradient_observers:
             observer(variables, [None if g is None else g.data for g in grads])
+        self.optimizer.kernel_update = self._optimizer_kernel()
         self.optimizer.apply_gradients(zip(grads, variables))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -215,6 +216,18 @@ class Model(Layer):
         key = (tuple(map(id, self.weights)),  # a layer added or frozen: another program
                None if trainable is None else tuple(map(id, trainable)))
         return lambda *args: compiled(key, *args)
+
+    def _optimizer_kernel(self):
+        """The optimizer's one-pass update (``compiler.kernels``, with numba installed)
+        while the train step replays a program; None (the textbook update_step) else."""
+        compiled = self._compiled_functions.get("train")
+        if compiled is None or not compiled.replayed:
+            return None
+        cache = self.__dict__.setdefault("_kernel_cache", {})
+        if id(self.optimizer) not in cache:
+            cache.clear()
+            cache[id(self.optimizer)] = compiler.kernels.optimizer_update(self.optimizer)
+        return cache[id(self.optimizer)]
 
     def compiled_functions_ready(self):
         """The kinds of step ("train", "test", "predict") that run a compiled program."""

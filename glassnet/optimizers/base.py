@@ -67,6 +67,7 @@ class Optimizer:
             raise ValueError(f"{self._owner()}: Argument(s) not recognized: {kwargs}")
         self.name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self.weight_decay = self._check_weight_decay(weight_decay)
+        self.kernel_update = None  # a compiled step's one-pass update_step (compiler.kernels)
         self._check_clipping(clipnorm, clipvalue, global_clipnorm)
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
@@ -354,8 +355,9 @@ class Optimizer:
             grads = self._clip_gradients(grads)
             self._apply_weight_decay(variables, eta)
             self.begin_step()
+            update = self.kernel_update or self.update_step
             for g, variable in zip(grads, variables):
-                self.update_step(g, variable, variable.dtype.type(eta))
+                update(g, variable, variable.dtype.type(eta))
             for variable in variables:
                 if variable.constraint is not None:
                     variable.assign(variable.constraint(variable.data))
