@@ -13,7 +13,6 @@ import numpy as np
 from glassnet.autodiff import tensor as _tensor
 from glassnet.autodiff.engine import _owned, unbroadcast
 from glassnet.compiler.trace import (
-    AssignNode,
     Constant,
     FunctionNode,
     GradientNode,
@@ -21,6 +20,7 @@ from glassnet.compiler.trace import (
     NodeRef,
     Slot,
     VariableRef,
+    host_output_slots,
 )
 
 
@@ -231,10 +231,5 @@ def _made_slots(node):
     if kind is GradientNode:
         return [out for out in node.outs if out is not None]
     if kind is HostNode:
-        from glassnet.compiler.trace import _leaves
-
-        return [slot for slot, _ in _leaves(node.outputs)]
+        return host_output_slots(node)
     return []
-
-
-__all__ = ["AssignNode", "OutputLeaf", "Program"]

@@ -262,11 +262,11 @@ class HostNode:
                 and same_refs(self.arg_refs, other.arg_refs)
                 and self.kwarg_refs.keys() == other.kwarg_refs.keys()
                 and same_refs(list(self.kwarg_refs.values()), list(other.kwarg_refs.values()))
-                and [o[0].index for o in _leaves(self.outputs)]
-                == [o[0].index for o in _leaves(other.outputs)])
+                and [slot.index for slot in host_output_slots(self)]
+                == [slot.index for slot in host_output_slots(other)])
 
     def text(self):
-        outs = ", ".join(slot.text() for slot, _ in _leaves(self.outputs)) or "-"
+        outs = ", ".join(slot.text() for slot in host_output_slots(self)) or "-"
         args = [ref.text() for ref, _ in self.arg_refs]
         args += [f"{k}={ref.text()}" for k, (ref, _) in self.kwarg_refs.items()]
         return f"{outs} = {self.fn.__qualname__}({', '.join(args)})"
@@ -311,6 +311,11 @@ class AssignNode:
 
     def text(self):
         return f"{VariableRef(self.variable).text()}.{self.how}({self.value.text()})"
+
+
+def host_output_slots(node):
+    """The slots a HostNode's result fills, in order."""
+    return [slot for slot, _ in _leaves(node.outputs)]
 
 
 def _leaves(outputs):

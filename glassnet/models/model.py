@@ -399,6 +399,7 @@ class Model(Layer):
                 break
             if self.stop_training:
                 break
+        self.optimizer.kernel_update = None  # outside fit the optimizer is the textbook
         callback_list.on_train_end(logs)
         return self.history
 
