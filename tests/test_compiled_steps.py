@@ -267,3 +267,39 @@ def test_variables_assigned_in_the_step_are_assigned_at_every_replay():
         results.append((float(counting.calls.numpy()), float(counting.peak.numpy())))
     assert results[0] == results[1]
     assert results[0][0] == 18.0  # 6 batches x 3 epochs, replays included
+
+
+def _program_text(model):
+    lines = []
+    model.compiled_program(print_fn=lines.append)
+    return lines[0]
+
+
+def test_dense_layers_are_fused_where_the_result_is_the_same():
+    """Dense is written as activation(x W + b) (MatMul, Add, Relu); the compiled step
+    fuses MatMul+Add(+Relu) into one op, but not where an intermediate value has another
+    reader or x has more than two axes, and trains to the same numbers."""
+    x, y = _classification()
+    runs = []
+    for jit_compile in (False, True):
+        keras.utils.set_random_seed(5)
+        inputs = keras.Input((8,))
+        z = keras.layers.Dense(6)(inputs)  # linear: its output also feeds the concatenation
+        hidden = keras.layers.Dense(5, activation="relu")(keras.layers.ReLU()(z))
+        sequence = keras.layers.Reshape((2, 3))(z)
+        per_step = keras.layers.Flatten()(keras.layers.Dense(2, activation="relu")(sequence))
+        merged = keras.layers.concatenate([hidden, z, per_step])
+        model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(merged))
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      jit_compile=jit_compile)
+        keras.utils.set_random_seed(6)
+        history = model.fit(x, y, batch_size=16, epochs=3, verbose=0).history
+        runs.append((history, model.get_weights()))
+    (h1, w1), (h2, w2) = runs
+    assert h1 == h2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+    text = _program_text(model)
+    assert text.count("LinearRelu(") == 1  # only the Dense(5, relu) on a 2-axis input
+    assert text.count(" Linear(") == 2  # the first Dense (z read twice) and the output
+    assert "MatMul(" in text  # the Dense on (batch, 2, 3) stays unfused

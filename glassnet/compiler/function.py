@@ -21,6 +21,7 @@ import numpy as np
 from glassnet import tree
 from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor
+from glassnet.compiler import fusion
 from glassnet.compiler.program import OutputLeaf, Program
 from glassnet.compiler.trace import Constant, Trace
 
@@ -80,7 +81,8 @@ class CompiledFunction:
         difference = _difference(first, first_outputs, trace, outputs)
         if difference:
             return self._give_up(difference, None, result)
-        self.program = self._entries[signature] = Program(trace, outputs, self.name)
+        nodes = fusion.fuse(trace, _output_refs(outputs))
+        self.program = self._entries[signature] = Program(trace, outputs, self.name, nodes)
         return result
 
     def _trace(self, args, inputs):
@@ -136,6 +138,16 @@ def _output_leaf(trace, leaf):
     if isinstance(leaf, np.ndarray):
         return OutputLeaf(trace.ref(leaf), False)
     return OutputLeaf(Constant(leaf), False)
+
+
+def _output_refs(outputs):
+    refs = []
+    for leaf in tree.flatten(outputs):
+        if leaf is not None:
+            refs.append(leaf.ref)
+            if leaf.logits is not None:
+                refs.append(leaf.logits)
+    return refs
 
 
 def _difference(first, first_outputs, second, second_outputs):

@@ -27,9 +27,9 @@ from glassnet.compiler.trace import (
 class Program:
     """The nodes of a trace, the shapes it saw, and how to rebuild the outputs."""
 
-    def __init__(self, trace, outputs, name):
+    def __init__(self, trace, outputs, name, nodes=None):
         self.name = name
-        self.nodes = trace.nodes
+        self.nodes = trace.nodes if nodes is None else nodes  # fused (compiler.fusion)
         self.num_inputs = trace.num_inputs
         self.num_slots = trace.num_slots
         self.outputs = outputs  # the traced result with OutputLeaf leaves

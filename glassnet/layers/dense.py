@@ -1,6 +1,5 @@
 """Dense: the fully connected layer."""
 from glassnet import activations, ops
-from glassnet.autodiff import fused
 from glassnet.layers.layer import Layer
 from glassnet.layers.weight_options import add_weight_with_options, set_weight_options
 from glassnet.serialization import serialize, serialize_optional
@@ -48,13 +47,10 @@ class Dense(Layer):
             self.bias = add_weight_with_options(self, "bias", (self.units,))
 
     def call(self, inputs):
-        if self.bias is not None and self.activation is activations.relu:
-            return fused.linear_relu(inputs, self.kernel, self.bias)  # the ReLU in the same node
-        if self.bias is None:
-            z = ops.matmul(inputs, self.kernel)  # (batch, ..., units)
-        else:
-            z = fused.linear(inputs, self.kernel, self.bias)  # X W + b in one graph node
-        return self.activation(z)
+        z = ops.matmul(inputs, self.kernel)  # (batch, ..., units)
+        if self.bias is not None:
+            z = z + self.bias
+        return self.activation(z)  # phi(X W + b); a compiled step fuses it (compiler.fusion)
 
     def get_config(self):
         return {
