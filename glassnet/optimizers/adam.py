@@ -83,31 +83,23 @@ class Adam(Optimizer):
         return groups
 
     def update_step(self, g, variable, eta):
+        """The "as computed" equations above, one statement each (a compiled train step
+        runs them as one pass per variable: ``glassnet.compiler.kernels``)."""
         theta = variable.data
         cast = theta.dtype.type
         t = cast(self.iterations.data + 1)
-        beta_1, beta_2 = self.beta_1, self.beta_2
+        beta_1, beta_2, epsilon_hat = self.beta_1, self.beta_2, self.epsilon
         m = self._slot(variable, "momentum")
         s = self._slot(variable, "velocity")
 
+        m[...] = m + (1 - beta_1) * (g - m)
+        s[...] = s + (1 - beta_2) * (g * g - s)
         alpha = eta * np.sqrt(1 - cast(beta_2) ** t) / (1 - cast(beta_1) ** t)
-        work, step = self._scratch(variable, 0), self._scratch(variable, 1)  # no allocations
-        np.subtract(g, m, out=work)
-        work *= 1 - beta_1
-        m += work  # m <- m + (1 - beta_1)(g - m)
-        np.multiply(g, g, out=work)
-        work -= s
-        work *= 1 - beta_2
-        s += work  # s <- s + (1 - beta_2)(g (x) g - s)
         if self.amsgrad:
             s_max = self._slot(variable, "velocity_hat")
-            np.maximum(s_max, s, out=s_max)  # s_max <- max(s_max, s)
+            s_max[...] = np.maximum(s_max, s)
             s = s_max
-        np.sqrt(s, out=work)
-        work += self.epsilon
-        np.multiply(m, alpha, out=step)
-        step /= work
-        theta -= step  # theta <- theta - alpha m (/) (sqrt(s) + epsilon_hat)
+        theta[...] = theta - alpha * m / (np.sqrt(s) + epsilon_hat)
 
     def get_config(self):
         config = super().get_config()
