@@ -57,3 +57,13 @@ __all__ = [
     "saving",
     "utils",
 ]
+
+
+def __getattr__(name):
+    """``keras.wrappers`` is imported on first use: it needs scikit-learn (the sklearn
+    extra), which ``import glassnet`` does not load."""
+    if name == "wrappers":
+        import importlib
+
+        return importlib.import_module("glassnet.wrappers")
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")

@@ -1,24 +1,30 @@
 """The ``glassnet`` command.
 
     glassnet lecture [--out DIR] [--quick] [--only NAME ...] [--force] [--seed N]
-                     [--list] [--report-only]
+                     [--workers N | --scheduler ADDRESS] [--list] [--report-only]
 
 ``lecture`` reproduces the experiments of the lecture (Fashion-MNIST, see
 ``glassnet.lecture``) and writes ``report.html`` and ``report.md`` into the output folder.
 One run at a time per output folder: a second one stops at once (see ``lecture.lock``).
-``main(argv)`` returns the exit code: 0 done, 2 bad input (an unknown experiment, an
-unwritable output folder or one in use by another run, a missing dataset), 130
-interrupted, 141 the reader of the output went away (``glassnet lecture --list | head``).
+``--workers N`` trains the experiments in N local processes, ``--scheduler`` on a Dask
+cluster (``glassnet.lecture.parallel``); this process alone writes the output folder.
+``main(argv)`` returns the exit code: 0 done, 1 experiments failed in workers (the others
+are saved and reported; a rerun trains the missing ones), 2 bad input (an unknown
+experiment, an unwritable output folder or one in use by another run, a missing dataset,
+an unreachable scheduler), 130 interrupted, 141 the reader of the output went away
+(``glassnet lecture --list | head``).
 """
 import argparse
+import contextlib
 import importlib.util
 import os
 import sys
 
 from glassnet.lecture import experiments as registry
-from glassnet.lecture import lock, report, runner, storage
+from glassnet.lecture import lock, parallel, report, runner, storage
 
 EXIT_OK = 0
+EXIT_FAILED = 1  # experiments failed in workers
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat`, `git log`, ...
@@ -42,7 +48,12 @@ def build_parser():
                     "report.html and report.md. Finished experiments are reused. Only one "
                     "run at a time may use an output folder: a second run on the same "
                     "--out does not wait, it stops at once with an error naming the "
-                    "running one (its pid).",
+                    "running one (its pid). With --workers or --scheduler the experiments "
+                    "train in other processes, which send their results back to this one "
+                    "(the only one writing into --out); it prints one line per finished "
+                    "experiment (accuracy, time, worker) instead of per-epoch progress "
+                    "bars. An experiment whose worker dies is tried once more, then "
+                    "reported failed (exit code 1); a rerun trains what is missing.",
     )
     lecture.add_argument("--out", default="runs/lecture", metavar="DIR", type=output_folder,
                          help="output folder (default: runs/lecture); one run at a time")
@@ -57,6 +68,13 @@ def build_parser():
                          help="retrain experiments that already have a result")
     lecture.add_argument("--seed", type=seed_value, default=42,
                          help="random seed of every experiment (default: 42)")
+    where = lecture.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=worker_count, metavar="N",
+                       help="train the experiments in N local processes at once, each "
+                            "with cpu_count // N BLAS threads (no per-epoch progress bars)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="train them on a running Dask cluster, e.g. tcp://HOST:8786 "
+                            "(pip install 'glassnet[dask]'; no per-epoch progress bars)")
     lecture.add_argument("--list", action="store_true",
                          help="list the experiments and the lecture's numbers, then exit")
     lecture.add_argument("--report-only", action="store_true",
@@ -75,6 +93,18 @@ def seed_value(text):
         raise argparse.ArgumentTypeError(
             f"expected an integer in [0, 4294967295]. Received: seed={text!r}")
     return seed
+
+
+def worker_count(text):
+    """--workers: a positive integer."""
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer. Received: workers={text!r}")
+    return workers
 
 
 def output_folder(text):
@@ -128,10 +158,12 @@ def lecture_command(args):
                              force=args.force)
     try:
         require_matplotlib()
+        if args.scheduler and not args.report_only:
+            parallel.require_distributed()
         runner.check_output_folder(options.out)
         with lock.output_lock(options.out):  # no other run writes here until the end
             storage.remove_leftovers(options.out, stream=sys.stdout)
-            code = EXIT_OK if args.report_only else train(options)
+            code = EXIT_OK if args.report_only else train(options, args)
             report.write_report(options.out, stream=sys.stdout)
     except runner.LectureError as error:
         print(f"glassnet lecture: error: {error}", file=sys.stderr)
@@ -139,15 +171,33 @@ def lecture_command(args):
     return code
 
 
-def train(options):
-    """Runs the experiments; after Ctrl-C the finished ones still make the report."""
+def train(options, args=None):
+    """Runs the experiments (here, or on the workers ``args`` ask for); after Ctrl-C or
+    failed experiments the finished ones still make the report."""
     try:
-        runner.run(options, stream=sys.stdout)
+        with executor_for(args) as executor:
+            if executor is not None:
+                print(f"Training on {executor.description}", file=sys.stdout)
+            runner.run(options, stream=sys.stdout, executor=executor)
     except KeyboardInterrupt:
         print("\nInterrupted: the report shows the experiments finished so far.",
               file=sys.stderr)
         return EXIT_INTERRUPTED
+    except runner.ExperimentsFailed as failure:
+        print(f"glassnet lecture: {failure}. The report shows the others; run the same "
+              "command again to train the missing ones.", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
+
+
+def executor_for(args):
+    """Where the experiments train: None (here, one after another), a local pool of
+    --workers processes, or the Dask cluster of --scheduler (context managers)."""
+    if args is not None and args.workers:
+        return parallel.local_pool(args.workers)
+    if args is not None and args.scheduler:
+        return parallel.dask_executor(args.scheduler)
+    return contextlib.nullcontext(None)
 
 
 def chosen_names(parser, only):

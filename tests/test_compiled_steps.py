@@ -1,8 +1,9 @@
 """Compiled steps (``compile(jit_compile=...)``, ``glassnet.compiler``): every model kind
 of the suite trained eagerly and compiled gives the same history, weights, evaluation and
-predictions, bit for bit (a replay runs the very ops of the eager step, in the same
-order); what cannot be compiled says why and runs eagerly, or raises with
-``jit_compile=True``."""
+predictions, bit for bit (a replay runs the ops of the eager step in the same order, and
+each fused op computes its pattern's numbers with the same operations), except with
+batch normalization, whose fused gradient is the closed form (see ``BATCH_NORM_RTOL``);
+what cannot be compiled says why and runs eagerly, or raises with ``jit_compile=True``."""
 import warnings
 
 import numpy as np
@@ -92,15 +93,31 @@ def _compiled(model_fn, compile_kwargs, jit_compile, data, fit_kwargs):
     return model, history, evaluation, predictions
 
 
-def _assert_identical(eager, compiled):
+# BatchNormTraining's gradient is the one-pass closed form, the eager composite's is the
+# chain rule through mean, variance and x_hat: the same function, rounded differently in
+# float32.  Over the 18 steps of these tests the weights and predictions differed by at
+# most 5.3e-7 relative (measured with 1 and 2 BLAS threads); the bound leaves 20x room.
+BATCH_NORM_RTOL = 1e-5
+
+
+def _assert_identical(eager, compiled, rtol=0.0):
+    """Bit for bit (``rtol=0``), or within ``rtol`` (the histories too)."""
     (m1, h1, e1, p1), (m2, h2, e2, p2) = eager, compiled
-    assert h1 == h2
-    assert e1 == e2
-    np.testing.assert_array_equal(p1, p2)
-    for a, b in zip(m1.get_weights(), m2.get_weights()):
-        np.testing.assert_array_equal(a, b)
-    for a, b in zip(m1.optimizer.variables, m2.optimizer.variables):
-        np.testing.assert_array_equal(a.data, b.data)
+    arrays = [(p1, p2), *zip(m1.get_weights(), m2.get_weights()),
+              *((a.data, b.data) for a, b in zip(m1.optimizer.variables,
+                                                 m2.optimizer.variables))]
+    if rtol == 0:
+        assert h1 == h2
+        assert e1 == e2
+        for a, b in arrays:
+            np.testing.assert_array_equal(a, b)
+        return
+    assert h1.keys() == h2.keys()
+    for key in h1:
+        np.testing.assert_allclose(h1[key], h2[key], rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(e1, e2, rtol=rtol, atol=rtol)
+    for a, b in arrays:
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -109,7 +126,7 @@ def test_compiled_training_is_eager_training_bit_for_bit(name):
     data = _classification()
     eager = _compiled(model_fn, compile_kwargs, False, data, {})
     compiled = _compiled(model_fn, compile_kwargs, True, data, {})  # True: no fallback
-    _assert_identical(eager, compiled)
+    _assert_identical(eager, compiled, BATCH_NORM_RTOL if "batchnorm" in name else 0.0)
     assert compiled[0].compiled_functions_ready() == {"train", "test", "predict"}
 
 
@@ -129,7 +146,7 @@ def test_a_cnn_with_batchnorm_pooling_and_dropout_compiles_to_the_same_numbers()
     y = (x.mean(axis=(1, 2, 3)) > 0).astype("int64") + (x[:, 0, 0, 0] > 1)
     eager = _compiled(_cnn, dict(optimizer="adam"), False, (x, y), {})
     compiled = _compiled(_cnn, dict(optimizer="adam"), True, (x, y), {})
-    _assert_identical(eager, compiled)
+    _assert_identical(eager, compiled, BATCH_NORM_RTOL)
 
 
 def test_functional_model_with_two_inputs_and_two_outputs():

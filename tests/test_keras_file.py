@@ -115,11 +115,11 @@ def _input_shapes(model):
 MODELS = {"mlp": _mlp, "cnn": _cnn, "two_inputs_two_outputs": _two_inputs_two_outputs}
 
 
-def _compiled(build, optimizer="adam"):
+def _compiled(build, optimizer="adam", jit_compile="auto"):
     keras.utils.set_random_seed(1)
     model = build()
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+                  metrics=["accuracy"], jit_compile=jit_compile)
     return model
 
 
@@ -145,14 +145,18 @@ def _as_list(y):
 
 @pytest.mark.parametrize("optimizer", ["adam", "nadam", "rmsprop", "sgd"])
 def test_training_resumed_from_a_keras_file_equals_training_in_one_go(optimizer, tmp_path):
-    model = _compiled(_deterministic_mlp, optimizer)
+    """Eager steps (the file keeps ``jit_compile=False``): a resumed compiled model runs
+    its first steps eagerly while tracing, and with batch normalization eager and
+    compiled steps round differently (tests/test_compiled_steps.py)."""
+    model = _compiled(_deterministic_mlp, optimizer, jit_compile=False)
     x, y = _data(model, n=32)
     model.fit(x, y, epochs=4, batch_size=8, shuffle=False, verbose=0)
 
-    first = _compiled(_deterministic_mlp, optimizer)
+    first = _compiled(_deterministic_mlp, optimizer, jit_compile=False)
     first.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
     first.save(tmp_path / "half.keras")
     resumed = keras.models.load_model(tmp_path / "half.keras")
+    assert resumed._jit_compile is False
     resumed.fit(x, y, epochs=4, initial_epoch=2, batch_size=8, shuffle=False, verbose=0)
     for a, b in zip(model.get_weights(), resumed.get_weights()):
         np.testing.assert_array_equal(a, b)

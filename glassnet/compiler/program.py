@@ -17,7 +17,7 @@ from glassnet.compiler.trace import (
     FunctionNode,
     GradientNode,
     HostNode,
-    NodeRef,
+    SavedRef,
     Slot,
     VariableRef,
     host_output_slots,
@@ -157,8 +157,8 @@ def _read(ref, values):
         return values[ref.index]
     if kind is VariableRef:
         return ref.variable.data
-    if kind is NodeRef:
-        return ref.node.fn
+    if kind is SavedRef:
+        return getattr(ref.node.fn, ref.attribute)
     return ref.value
 
 

@@ -51,21 +51,22 @@ class VariableRef:
         return self.variable.path or self.variable.name or "variable"
 
 
-class NodeRef:
-    """An op object of an earlier FunctionNode (a host function reading its saved values,
-    as BatchNormalization reads the batch statistics): the same op at every replay."""
+class SavedRef:
+    """A value a fused op keeps (BatchNormTraining's batch ``mean``): fusion puts it where
+    the unfused program read the slot that computed it (``compiler.fusion``)."""
 
-    __slots__ = ("index", "node")
+    __slots__ = ("attribute", "node")
 
-    def __init__(self, index, node):
-        self.index = index
+    def __init__(self, node, attribute):
         self.node = node
+        self.attribute = attribute
 
     def same(self, other):
-        return type(other) is NodeRef and other.index == self.index
+        return (type(other) is SavedRef and other.node is self.node
+                and other.attribute == self.attribute)
 
     def text(self):
-        return f"op{self.index}"
+        return f"{self.node.out.text()}.{self.attribute}"
 
 
 class Constant:
@@ -131,7 +132,6 @@ class Trace:
         self._slot_of = {}
         self._arrays = []  # every slot's array, kept alive while recording
         self._variables = {id(v.data): v for v in variables}
-        self._nodes_of_ops = {}  # id(Function) -> (index, node)
         for array in input_arrays:
             self.new_slot(array)
         self.num_inputs = len(input_arrays)
@@ -149,8 +149,6 @@ class Trace:
         """The Slot, VariableRef or Constant that ``value`` (Tensor, array, other) is."""
         if isinstance(value, Variable):
             return VariableRef(value)
-        if id(value) in self._nodes_of_ops:
-            return NodeRef(*self._nodes_of_ops[id(value)])
         array = value.data if isinstance(value, Tensor) else value
         if isinstance(array, np.ndarray):
             index = self._slot_of.get(id(array))
@@ -183,7 +181,6 @@ class Trace:
         for name in bound:
             settings[name] = None  # compared through its ref instead
         node = FunctionNode(fn, refs, needs, graph, settings, self.new_slot(out.data), bound)
-        self._nodes_of_ops[id(fn)] = (len(self.nodes), node)
         self.nodes.append(node)
 
     def host(self, fn, args, kwargs, result):

@@ -1,6 +1,7 @@
 """BatchNormalization: zero-centre and normalise each feature, then scale and shift."""
 from glassnet import constraints, initializers, ops, regularizers
-from glassnet.autodiff import fused, tracing
+from glassnet.autodiff import tracing
+from glassnet.autodiff.tensor import Tensor
 from glassnet.layers.layer import Layer
 from glassnet.serialization import serialize, serialize_optional
 from glassnet.validation import fraction, non_negative
@@ -98,11 +99,11 @@ class BatchNormalization(Layer):
         rank = x.ndim
         gamma = 1.0 if self.gamma is None else self._broadcastable(self.gamma, rank)
         beta = 0.0 if self.beta is None else self._broadcastable(self.beta, rank)
-        if training and self.trainable:
-            # steps 1-4 in one graph node (ops.nn.batch_norm_composite is its reference)
-            z, batch = fused.batch_norm_training(x, gamma, beta, self._reduction_axes,
-                                                 self.epsilon)
-            _update_moving_statistics(self.moving_mean, self.moving_variance, batch,
+        if training and self.trainable:  # the batch's own statistics
+            mu_B, sigma2_B = ops.moments(x, self._reduction_axes, keepdims=True)
+            x_hat = (x - mu_B) / ops.sqrt(sigma2_B + self.epsilon)
+            z = x_hat * gamma + beta
+            _update_moving_statistics(self.moving_mean, self.moving_variance, mu_B, sigma2_B,
                                       self.momentum)
             return z
         mu = self._broadcastable(self.moving_mean, rank)
@@ -131,9 +132,13 @@ class BatchNormalization(Layer):
 
 
 @tracing.host  # a compiled step updates the statistics again at every batch
-def _update_moving_statistics(moving_mean, moving_variance, batch, momentum):
+def _update_moving_statistics(moving_mean, moving_variance, mu_B, sigma2_B, momentum):
     """moving <- momentum * moving + (1 - momentum) * batch statistic, in place (no graph);
-    ``batch`` is the training node, which holds the batch's mean and variance."""
-    mu_B, sigma2_B = batch.mean.reshape(-1), batch.variance.reshape(-1)
+    ``mu_B`` and ``sigma2_B`` are the batch's moments (keepdims), one value per feature."""
+    mu_B, sigma2_B = _array(mu_B).reshape(-1), _array(sigma2_B).reshape(-1)
     moving_mean.assign(moving_mean.data * momentum + mu_B * (1 - momentum))
     moving_variance.assign(moving_variance.data * momentum + sigma2_B * (1 - momentum))
+
+
+def _array(value):
+    return value.data if isinstance(value, Tensor) else value

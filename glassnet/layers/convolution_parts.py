@@ -4,7 +4,7 @@ Used by Conv1D, Conv2D (layers/convolution.py), Conv2DTranspose, DepthwiseConv2D
 SeparableConv2D, so that they check, build and describe themselves the same way.
 """
 from glassnet import activations, ops
-from glassnet.autodiff import conv_shapes, fused, sliding_windows
+from glassnet.autodiff import conv_shapes, sliding_windows
 from glassnet.layers.weight_options import add_weight_with_options
 from glassnet.serialization import serialize, serialize_optional
 
@@ -117,14 +117,13 @@ def add_weights(layer, input_shape):
 
 
 def conv_bias_activation(layer, inputs):
-    """phi(conv(x, w) + b) of a Conv1D/Conv2D layer; the bias (and a ReLU) in the conv's
-    own graph node (``fused.conv_bias``), as Dense does with ``fused.linear``."""
+    """phi(conv(x, w) + b) of a Conv1D/Conv2D layer (a compiled step runs conv + bias
+    (+ ReLU) as one ``fused.ConvBias`` op)."""
     arguments = (layer.strides, layer.padding, layer.data_format, layer.dilation_rate)
-    if not layer.use_bias:
-        return layer.activation(ops.conv(inputs, layer.kernel, *arguments))
-    relu = layer.activation is activations.relu
-    z = fused.conv_bias(inputs, layer.kernel, layer.bias, *arguments, relu=relu)
-    return z if relu else layer.activation(z)
+    z = ops.conv(inputs, layer.kernel, *arguments)
+    if layer.use_bias:
+        z = z + on_channels(layer.bias, layer.data_format, len(layer.kernel.shape) - 2)
+    return layer.activation(z)
 
 
 def on_channels(bias, data_format, rank):

@@ -19,6 +19,13 @@ config match and whose files are all there and readable; a damaged or incomplete
 trained again.  ``glassnet lecture`` holds the output folder's lock (``lock.output_lock``)
 around all this and first clears what runs that died left behind
 (``storage.remove_leftovers``).
+
+``run(options, executor=...)`` trains the experiments in other processes instead, through
+any ``concurrent.futures`` executor (``glassnet lecture --workers N`` or ``--scheduler``,
+see ``parallel``): a worker trains one experiment and returns its result and files; this
+process stays the only one writing into the output folder.  Every experiment seeds itself
+(``keras.utils.set_random_seed``) and clears the session before building its model, so it
+gives the same numbers whatever ran before it in the same process.
 """
 import contextlib
 import dataclasses
@@ -50,6 +57,20 @@ BLOCK_LAYERS = ("BatchNormalization", "Activation", "ReLU")  # what follows a Co
 
 class LectureError(Exception):
     """A problem the user can fix (output folder, dataset); the CLI prints it, exit code 2."""
+
+
+class ExperimentsFailed(Exception):
+    """Experiments trained in workers failed (``run`` with an executor).
+
+    Attributes:
+        failed: ``{name: why}`` of the experiments that failed.
+        results: ``{name: result}`` of those that finished (saved, or reused).
+    """
+
+    def __init__(self, failed, results):
+        self.failed, self.results = dict(failed), dict(results)
+        super().__init__(f"{len(self.failed)} experiment(s) failed: "
+                         f"{', '.join(self.failed)}")
 
 
 @dataclasses.dataclass
@@ -144,11 +165,17 @@ def data_for(experiment, data, quick):
 
 
 # --- the run ------------------------------------------------------------------------------
-def run(options, stream=None):
+def run(options, stream=None, executor=None):
     """Trains (or reuses) every chosen experiment, in the registry's order.
 
+    Without ``executor``, one after another in this process (with progress bars).  With
+    one (any ``concurrent.futures.Executor``: a ``parallel.LocalPool``, Dask's
+    ``client.get_executor()``), the experiments to train are submitted to it and saved
+    here as they finish (see ``parallel.train_all``).
+
     Returns ``{name: result}`` for the chosen experiments that have a result.
-    Raises LectureError before any training when the output folder or the data is unusable.
+    Raises LectureError before any training when the output folder or the data is unusable,
+    ExperimentsFailed after the others finished when experiments failed in workers.
     The caller holds the folder's lock (``lock.output_lock``), as ``glassnet lecture`` does.
     """
     stream = sys.stdout if stream is None else stream
@@ -157,6 +184,10 @@ def run(options, stream=None):
     chosen = [registry.get(name) for name in registry.NAMES if name in options.names]
     assessed = {e.name: assess(out, e, options) for e in chosen}  # (result, note)
     pending = [e for e in chosen if assessed[e.name][0] is None]
+    if executor is not None:
+        from glassnet.lecture import parallel  # it imports this module
+
+        return parallel.run_on(executor, chosen, assessed, options, stream)
     data = None
     if pending:
         say(stream, "Loading Fashion-MNIST ...")
@@ -237,6 +268,18 @@ def _options_text(options):
 
 def run_experiment(experiment, data, options, verbose, out):
     """Trains one experiment, saves its folder and returns its result dict."""
+    result, files = train_experiment(experiment, data, options, verbose)
+    storage.save_folder(out / experiment.name, files)
+    return result
+
+
+def train_experiment(experiment, data, options, verbose=0, callbacks=()):
+    """Trains one experiment; returns its result dict and its folder's files.
+
+    ``files`` is ``{file name: bytes}``, result.json last (what ``storage.save_folder``
+    writes).  Nothing is written to disk, so a worker process can run it and send both
+    back.  ``callbacks`` are added to the fit's own.
+    """
     started = time.perf_counter()
     data = data_for(experiment, data, options.quick)
     keras.backend.clear_session()  # layer names dense, dense_1, ... as in the lecture
@@ -244,7 +287,7 @@ def run_experiment(experiment, data, options, verbose, out):
     model = registry.build_model(experiment)
     summary = summary_text(model)  # before fit, as in the lecture (no optimizer state yet)
     timer = EpochTimer()
-    callbacks = [timer]
+    callbacks = [timer, *callbacks]
     if experiment.monitor:
         callbacks.append(keras.callbacks.GradientMonitor())
     X_train, y_train = data["train"]
@@ -279,8 +322,7 @@ def run_experiment(experiment, data, options, verbose, out):
         files["feature_maps.npz"] = storage.npz_bytes(feature_map_arrays(model, X_test, y_test))
         files["saliency.npz"] = storage.npz_bytes(saliency_arrays(model, X_test, y_test))
     files[storage.RESULT_FILE] = storage.json_bytes(result)  # last: the folder is complete
-    storage.save_folder(out / experiment.name, files)
-    return result
+    return result, files
 
 
 def make_result(experiment, options, model, history, test, timing):
@@ -389,4 +431,16 @@ def environment():
         "python": platform.python_version(),
         "numpy": np.__version__,
         "glassnet": keras.__version__,
+        "blas_threads": blas_threads(),  # their number changes the sums' rounding
     }
+
+
+def blas_threads():
+    """The threads of the BLAS library NumPy uses (threadpoolctl), or None without it."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return None
+    counts = [info["num_threads"] for info in threadpoolctl.threadpool_info()
+              if info.get("user_api") == "blas"]
+    return max(counts) if counts else None

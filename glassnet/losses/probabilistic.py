@@ -12,9 +12,9 @@ import warnings
 import numpy as np
 
 from glassnet import config, ops, validation
-from glassnet.autodiff import fused, tracing
 from glassnet.autodiff import primitives as P
-from glassnet.autodiff.tensor import Tensor, convert_to_numpy
+from glassnet.autodiff import tracing
+from glassnet.autodiff.tensor import convert_to_numpy
 from glassnet.losses.common import (
     _check_class_axis,
     _check_smoothing,
@@ -62,8 +62,6 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     _check_class_axis(name, output, axis)
     y = _sparse_labels(name, y_true, output.shape, ignore_class)
     valid = None if ignore_class is None else _not_ignored(y, ignore_class)
-    if from_logits and valid is None:
-        return fused.sparse_softmax_cross_entropy(output, y)  # one graph node
     positions = _label_positions(y, output.shape[-1], ignore_class)  # (M,)
     log_p = P.reshape(_log_probabilities(output, from_logits, axis=-1), (-1,))  # (M * K,)
     log_p_y = P.take(log_p, positions, axis=0)  # (M,) gathered at the labels
@@ -393,32 +391,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             from_logits=from_logits,
             ignore_class=ignore_class,
         )
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        logits = self._mean_from_logits(y_pred, sample_weight)
-        if logits is None:
-            return super().__call__(y_true, y_pred, sample_weight)
-        labels = _sparse_labels(self.name, convert_to_numpy(y_true), logits.shape, None)
-        return fused.sparse_softmax_cross_entropy(logits, labels, mean=True)
-
-    def _mean_from_logits(self, y_pred, sample_weight):
-        """The logits when the loss is a plain mean over logits (one fused node), else None.
-
-        That is: unweighted, no ignored class, mean reduction, no dtype cast, and
-        logits known (a softmax output's tag, or ``from_logits``) with classes last.
-        """
-        if sample_weight is not None or self.ignore_class is not None or self.dtype is not None:
-            return None
-        if self.reduction not in ("sum_over_batch_size", "mean") or not isinstance(y_pred, Tensor):
-            return None
-        logits = y_pred._keras_logits if isinstance(y_pred._keras_logits, Tensor) else None
-        if logits is None:
-            logits = y_pred if self.from_logits else None
-        elif self.from_logits:
-            return None  # the general path warns about the conflict
-        if logits is None or logits.ndim < 1 or logits.dtype.kind != "f" or logits.size == 0:
-            return None
-        return logits
 
     def _valid_mask(self, y_true, y_pred):
         if self.ignore_class is None:

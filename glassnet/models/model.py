@@ -122,7 +122,7 @@ class Model(Layer):
         self._objectives = training.Objectives(loss, metrics, loss_weights, self.output_names)
         self.compiled = True
         self._compile_config = {"optimizer": optimizer, "loss": loss, "metrics": metrics,
-                                "loss_weights": loss_weights}
+                                "loss_weights": loss_weights, "jit_compile": jit_compile}
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -572,6 +572,13 @@ class Model(Layer):
         from glassnet.saving import serialization_lib
 
         return serialization_lib.model_to_json(self, **kwargs)
+
+    def __reduce__(self):
+        """Pickling (pickle, cloudpickle, joblib, Dask, deepcopy) as the ``.keras`` file's
+        bytes: weights, compile settings and optimizer state (``saving.pickling``)."""
+        from glassnet.saving import pickling
+
+        return pickling.reduce_model(self)
 
 
 # --------------------------------------------------------------------------

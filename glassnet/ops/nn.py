@@ -7,7 +7,6 @@ import math
 import numpy as np
 
 from glassnet import config
-from glassnet.autodiff import fused
 from glassnet.autodiff import primitives as P
 from glassnet.autodiff.tensor import Tensor, convert_to_tensor
 from glassnet.ops.matrix import norm
@@ -62,16 +61,6 @@ def moments(x, axes, keepdims=False, synchronized=False):
     return mean, variance
 
 
-def batch_norm_composite(x, gamma, beta, axes, epsilon):
-    """Training-mode batch normalization from primitives (reference of the fused op).
-
-    Equations: x_hat = (x - mu_B) / sqrt(sigma_B^2 + epsilon);  z = gamma x_hat + beta
-    """
-    mean, variance = moments(x, axes, keepdims=True)
-    x_hat = P.divide(P.subtract(x, mean), P.sqrt(P.add(variance, epsilon)))
-    return P.add(P.multiply(x_hat, gamma), beta)
-
-
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x)."""
     shift = stop_gradient(P.max(x, axis=axis, keepdims=True))
@@ -89,7 +78,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """
     x = convert_to_tensor(x)
     if negative_slope == 0 and threshold == 0:
-        out = fused.relu(x)
+        out = P.where(P.compare(np.greater, x, 0), x, 0.0)
     else:
         below = P.multiply(P.subtract(x, threshold), negative_slope)
         keep = P.compare(np.greater, x, threshold)  # strictly above: relu(5, threshold=5) = 0
@@ -99,12 +88,6 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     return out
 
 
-def relu_composite(x):
-    """max(x, 0) from primitives: the test reference of the fused ``relu``."""
-    x = convert_to_tensor(x)
-    return P.where(P.compare(np.greater, x, 0), x, 0.0)
-
-
 def leaky_relu(x, negative_slope=0.2):
     """x if x >= 0 else negative_slope * x"""
     x = convert_to_tensor(x)
@@ -112,12 +95,7 @@ def leaky_relu(x, negative_slope=0.2):
 
 
 def elu(x, alpha=1.0):
-    """x if x > 0 else alpha * (e^x - 1), in one graph node (``fused.Elu``)."""
-    return fused.elu(convert_to_tensor(x), alpha)
-
-
-def elu_composite(x, alpha=1.0):
-    """ELU from primitives: the reference the fused op is tested against."""
+    """x if x > 0 else alpha * (e^x - 1)  (e^x - 1 as expm1, exact near 0)."""
     x = convert_to_tensor(x)
     negative = P.multiply(P.expm1(P.minimum(x, 0.0)), alpha)
     return P.where(P.compare(np.greater, x, 0), x, negative)
@@ -173,12 +151,8 @@ def gelu(x, approximate=True):
 
 
 def softmax(x, axis=-1):
-    """e^(x_i - max x) / sum_j e^(x_j - max x) along ``axis`` (one fused graph node)."""
-    return fused.softmax(x, axis=axis)
-
-
-def softmax_composite(x, axis=-1):
-    """Softmax from primitives: the test reference of the fused ``softmax``."""
+    """e^(x_i - max x) / sum_j e^(x_j - max x) along ``axis`` (the shift by the max
+    changes nothing but keeps e^ from overflowing)."""
     shifted = P.subtract(x, stop_gradient(P.max(x, axis=axis, keepdims=True)))
     e = P.exp(shifted)
     return P.divide(e, P.sum(e, axis=axis, keepdims=True))

@@ -271,6 +271,13 @@ def _accepted_arguments(cls):
     return names
 
 
+def _jit_compile(saved):
+    """Keras files say ``True`` for Keras' default ("auto"); glassnet's strict ``True``
+    (an error where a step cannot be compiled) is asked for by hand, so True loads as
+    "auto"; False (eager steps) stays False."""
+    return "auto" if saved is True else saved
+
+
 def compile_from_config(model, config):
     """Compiles ``model`` as a ``compile_config`` describes (an optimizer dict becomes an
     optimizer; loss and metric names stay names), and builds the optimizer of a built
@@ -289,7 +296,7 @@ def compile_from_config(model, config):
         weighted_metrics=config.get("weighted_metrics"),
         run_eagerly=config.get("run_eagerly", False),
         steps_per_execution=config.get("steps_per_execution", 1),
-        jit_compile=config.get("jit_compile", "auto"),
+        jit_compile=_jit_compile(config.get("jit_compile", "auto")),
     )
     if model.built and hasattr(model.optimizer, "build"):  # its variables, ready to load
         model.optimizer.build(model.trainable_variables)

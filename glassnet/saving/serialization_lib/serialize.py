@@ -276,5 +276,5 @@ def compile_config(model):
         "weighted_metrics": arguments.get("weighted_metrics"),
         "run_eagerly": bool(arguments.get("run_eagerly", False)),
         "steps_per_execution": arguments.get("steps_per_execution", 1),
-        "jit_compile": arguments.get("jit_compile", True),
+        "jit_compile": arguments.get("jit_compile", "auto") is not False,  # as Keras
     })

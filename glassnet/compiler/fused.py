@@ -1,11 +1,11 @@
-"""Fused ops: single graph nodes for composites that profiling found hot.
+"""Fused ops: the single ops a compiled step runs in place of a pattern of primitives
+(``compiler.fusion`` finds the patterns in a traced step).
 
-A Dense or Conv layer (with its bias and ReLU), a ReLU, an ELU, a softmax and a softmax
-cross-entropy run in every training step; as composites of primitives they cost several
-graph nodes (and passes over memory) each.
-Each op here computes the same function in one node, with its gradient worked
-out by hand.  The composite versions stay in ``glassnet.ops.nn`` (``*_composite``)
-and the tests check every fused op against its composite, forward and backward.
+Eager code is written as the equations: a Dense layer with a ReLU is a MatMul, an Add, a
+comparison and a Where, four ops and four passes over the activations.  Each op here
+computes the same function as its pattern in one op, in place where it can, with its
+gradient written out by hand.  The tests check every fused op against the composite it
+replaces, forward and backward.
 """
 import numpy as np
 
@@ -80,7 +80,8 @@ class Elu(Function):
 
     Equations:
         dL/dx = g                  where x > 0
-              = g alpha e^x = g (out + alpha)   elsewhere
+              = g alpha e^x        elsewhere
+    (e^x taken as expm1(x) + 1, as the composite ``ops.elu`` differentiates it.)
     """
 
     def __init__(self, alpha):
@@ -88,78 +89,73 @@ class Elu(Function):
 
     def forward(self, x):
         self.positive = x > 0
-        negative = np.expm1(np.minimum(x, 0))
+        self.expm1 = np.expm1(np.minimum(x, 0))
+        negative = self.expm1
         if self.alpha != 1:
-            negative *= x.dtype.type(self.alpha)
-        self.out = np.where(self.positive, x, negative)
-        return self.out
+            negative = negative * x.dtype.type(self.alpha)
+        return np.where(self.positive, x, negative)
 
     def backward(self, g):
-        slope = self.out + self.out.dtype.type(self.alpha)  # alpha e^x where x <= 0
-        return (np.where(self.positive, g, g * slope),)
+        alpha = g.dtype.type(self.alpha)
+        return (np.where(self.positive, g, (g * alpha) * (self.expm1 + 1)),)
 
 
 class Softmax(Function):
     """p = softmax(z) along ``axis``.
 
-    Equations:
-        p_k   = e^(z_k - max z) / sum_j e^(z_j - max z)
-        dL/dz = p * (g - sum_k g_k p_k)      (the softmax Jacobian applied to g)
+    Equations (e = e^(z - max z), s = sum_k e_k):
+        p     = e / s
+        dL/dz = (g / s - sum_k g_k p_k / s) * e      (= p * (g - sum_k g_k p_k))
+    written as the composite ``ops.softmax`` differentiates it, so the numbers are the same.
     """
 
     def __init__(self, axis=-1):
         self.axis = axis
 
     def forward(self, z):
-        e = np.exp(z - np.maximum.reduce(z, axis=self.axis, keepdims=True))
-        e /= np.add.reduce(e, axis=self.axis, keepdims=True)
-        self.p = e
-        return e
+        self.axes = _axes(self.axis, z.ndim)
+        self.e = np.exp(z - np.max(z, axis=self.axes, keepdims=True))
+        self.s = np.sum(self.e, axis=self.axes, keepdims=True)
+        self.p = self.e / self.s
+        return self.p
 
     def backward(self, g):
-        p = self.p
-        return (p * (g - np.add.reduce(g * p, axis=self.axis, keepdims=True)),)
+        ds = np.sum(-g * self.p / self.s, axis=self.axes, keepdims=True)
+        return ((g / self.s + ds) * self.e,)
 
 
 class SparseSoftmaxCrossEntropy(Function):
-    """Cross-entropy of integer labels y from logits z (last axis): per sample, or
-    their mean over all samples (``mean=True``, the loss of a batch in one node).
+    """Per-sample cross-entropy of integer labels from logits z (classes last), the labels
+    given as ``positions`` = m K + y_m into the flattened (M, K) logits.
 
-    Equations:
-        CE    = log sum_j e^(z_j) - z_y = -log softmax(z)_y
-        dL/dz = g * (softmax(z) - onehot(y))          (per sample)
-        dL/dz = g / n * (softmax(z) - onehot(y))      (mean over the n samples)
+    Equations (e = e^(z - max z), s = sum_j e_j):
+        CE    = -log softmax(z)_y = log s - (z_y - max z)
+        dL/dz = g e / s - g onehot(y)
+    Computed with the operations of the composite (``ops.log_softmax``, a take at the
+    labels, a negation) and its gradient, in the same order: the numbers are the same.
     """
 
-    def __init__(self, mean=False):
-        self.mean = mean
+    def __init__(self, shape):
+        self.shape = shape  # of the result: z.shape[:-1]
 
-    def _at_labels(self, a):
-        """The entries a[..., y] as an index into ``a`` (a view for fancy assignment)."""
-        rows = np.arange(self.labels.size)
-        return a.reshape(-1, a.shape[-1]), (rows, self.labels.reshape(-1))
-
-    def forward(self, z, labels):
-        self.labels = labels  # integer array, shape z.shape[:-1]
-        shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)  # (..., K)
-        log_sum = np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))  # (..., 1)
-        shifted -= log_sum  # log softmax(z)
-        self.log_p = shifted
-        flat, index = self._at_labels(shifted)
-        log_p_y = flat[index]
-        if self.mean:
-            return np.true_divide(-np.add.reduce(log_p_y), log_p_y.size, dtype=z.dtype)
-        return -log_p_y.reshape(self.labels.shape)
+    def forward(self, z, positions):
+        self.positions = positions
+        shifted = z - np.max(z, axis=(z.ndim - 1,), keepdims=True)  # (..., K)
+        self.e = np.exp(shifted)
+        self.s = np.sum(self.e, axis=(z.ndim - 1,), keepdims=True)  # (..., 1)
+        log_s = np.log(self.s).reshape(-1)  # (M,)
+        log_p_y = shifted.reshape(-1)[positions] - log_s[positions // z.shape[-1]]
+        return np.reshape(-log_p_y, self.shape)
 
     def backward(self, g):
-        dz = np.exp(self.log_p)  # softmax(z)
-        flat, index = self._at_labels(dz)
-        flat[index] -= 1
-        if self.mean:
-            dz *= g / self.labels.size
-        else:
-            dz *= g[..., None]
+        dz = (g.reshape(self.s.shape) / self.s) * self.e
+        dz.reshape(-1)[self.positions] += -g.reshape(-1)
         return dz, None
+
+
+def _axes(axis, ndim):
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    return tuple(sorted(a % ndim for a in axes))
 
 
 def linear(x, W, b):
@@ -182,10 +178,12 @@ def softmax(z, axis=-1):
     return Softmax(axis).apply(z)
 
 
-def sparse_softmax_cross_entropy(logits, labels, mean=False):
-    """Per-sample -log softmax(logits)[label] (or their mean); ``labels`` an integer array."""
-    labels = wrap(np.asarray(labels, dtype=np.intp))  # an input (no gradient): not cast
-    return SparseSoftmaxCrossEntropy(mean).apply(logits, labels)
+def sparse_softmax_cross_entropy(logits, labels):
+    """Per-sample -log softmax(logits)[label]; ``labels`` an integer array."""
+    labels = np.asarray(labels, dtype=np.intp)
+    positions = np.arange(labels.size) * logits.shape[-1] + labels.reshape(-1)
+    op = SparseSoftmaxCrossEntropy(labels.shape)
+    return op.apply(logits, wrap(positions))  # an input (no gradient): not cast
 
 
 class BatchNormTraining(Function):
@@ -210,8 +208,8 @@ class BatchNormTraining(Function):
         mu = x.mean(axis=axes, keepdims=True)
         centered = x - mu
         variance = np.mean(centered * centered, axis=axes, keepdims=True)
-        self.inv_std = 1.0 / np.sqrt(variance + x.dtype.type(self.epsilon))
-        self.x_hat = centered * self.inv_std
+        self.std = np.sqrt(variance + x.dtype.type(self.epsilon))
+        self.x_hat = centered / self.std
         self.gamma = gamma
         self.mean, self.variance = mu, variance
         return self.x_hat * gamma + beta
@@ -223,7 +221,7 @@ class BatchNormTraining(Function):
         dx = None
         if self.needs_grad[0]:
             m = g.size // sum_g.size
-            dx = (self.gamma * self.inv_std / m) * (m * g - sum_g - x_hat * sum_g_x_hat)
+            dx = (self.gamma / self.std / m) * (m * g - sum_g - x_hat * sum_g_x_hat)
         dgamma = sum_g_x_hat if self.needs_grad[1] else None
         dbeta = sum_g if self.needs_grad[2] else None
         return dx, dgamma, dbeta
