@@ -12,6 +12,7 @@ import numpy as np
 
 from glassnet.autodiff import tensor as _tensor
 from glassnet.autodiff.engine import _owned, unbroadcast
+from glassnet.compiler import threads
 from glassnet.compiler.trace import (
     Constant,
     FunctionNode,
@@ -46,23 +47,35 @@ class Program:
                     n for n in reversed(self.nodes[:position])
                     if type(n) is FunctionNode and n.graph
                 ]
+        threads.plan(self.nodes, trace.value_of)
+        self._blas = threads.blas()
+        self._load = threads.LoadMeter(self._blas.default)
 
     # --- replay -----------------------------------------------------------------------
     def run(self, inputs):
         """The traced function's result for this batch's input arrays."""
         values = [None] * self.num_slots
         values[:self.num_inputs] = inputs
-        for position, node in enumerate(self.nodes):
-            kind = type(node)
-            if kind is FunctionNode:
-                self._forward(node, values)
-            elif kind is GradientNode:
-                self._gradient(node, position, values)
-            elif kind is HostNode:
-                _host(node, values)
-            else:
-                _assign(node, values)
+        self._room = self._load()  # BLAS threads the cores have room for now
+        try:
+            for position, node in enumerate(self.nodes):
+                kind = type(node)
+                if kind is FunctionNode:
+                    if node.threads is not None:
+                        self._use_threads(node)
+                    self._forward(node, values)
+                elif kind is GradientNode:
+                    self._gradient(node, position, values)
+                elif kind is HostNode:
+                    _host(node, values)
+                else:
+                    _assign(node, values)
+        finally:
+            self._blas.set(self._blas.default)
         return _rebuild(self.outputs, values)
+
+    def _use_threads(self, node):
+        self._blas.set(1 if node.threads == 1 else self._room)
 
     @staticmethod
     def _forward(node, values):
@@ -92,6 +105,8 @@ class Program:
                 continue
             if key in wanted:
                 results[key] = _owned(grad, handed_out)
+            if producer.threads is not None:
+                self._use_threads(producer)
             parent_grads = producer.fn.backward(grad)
             for (ref, _), needed, parent_grad in zip(producer.refs, producer.needs,
                                                      parent_grads):

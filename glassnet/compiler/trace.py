@@ -159,6 +159,14 @@ class Trace:
                 return VariableRef(variable)
         return Constant(value)
 
+    def value_of(self, ref):
+        """The value a ref had in this trace (a slot's array, a variable's data, ...)."""
+        if type(ref) is Slot:
+            return self._arrays[ref.index]
+        if type(ref) is VariableRef:
+            return ref.variable.data
+        return ref.value
+
     def shape_of(self, slot):
         array = self._arrays[slot.index]
         return array.shape, array.dtype
@@ -216,6 +224,8 @@ class Trace:
 
 class FunctionNode:
     """An autodiff op: ``out = fn.forward(*inputs)``; ``fn.backward`` in GradientNodes."""
+
+    threads = None  # BLAS ops: how many threads a replay gives them (compiler.threads)
 
     def __init__(self, fn, refs, needs, graph, settings, out, bound):
         self.fn = fn

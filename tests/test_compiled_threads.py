@@ -1,0 +1,74 @@
+"""BLAS threads of compiled steps (``glassnet.compiler.threads``): each BLAS op follows the
+machine's load only where the thread count does not change its result, so a compiled
+step gives the same numbers on a quiet and on a busy machine."""
+import numpy as np
+import pytest
+
+import glassnet as keras
+from glassnet.compiler import threads
+
+
+def _mlp():
+    return keras.Sequential([keras.Input((784,)), keras.layers.Dense(300, activation="relu"),
+                             keras.layers.Dense(100, activation="relu"),
+                             keras.layers.Dense(10, activation="softmax")])
+
+
+def _train(monkeypatch, room):
+    """W1's model (its sizes, where some products depend on the thread count) trained
+    compiled while the load meter says the cores have room for ``room`` threads."""
+    default = threads.blas().default
+    monkeypatch.setattr(threads.LoadMeter, "__call__",
+                        lambda self: default if room == "default" else room)
+    rng = np.random.default_rng(0)
+    x, y = rng.random((320, 784), dtype=np.float32), rng.integers(0, 10, 320)
+    keras.utils.set_random_seed(1)
+    model = _mlp()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", jit_compile=True)
+    model.fit(x, y, batch_size=32, epochs=2, verbose=0)
+    return model
+
+
+def test_busy_and_quiet_machines_give_the_same_numbers(monkeypatch):
+    quiet = _train(monkeypatch, "default")
+    busy = _train(monkeypatch, 1)
+    for a, b in zip(quiet.get_weights(), busy.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert threads.blas().current == threads.blas().default  # restored after each step
+
+
+def test_each_blas_op_is_planned_from_its_own_results(monkeypatch):
+    """FOLLOWS_LOAD exactly where 1 thread and the default give equal results, 1 where
+    they differ (which products differ depends on the machine's BLAS kernels)."""
+    model = _train(monkeypatch, "default")
+    program = model._compiled_functions["train"].program
+    library = threads.blas()
+    planned = [node for node in program.nodes if getattr(node, "threads", None) is not None]
+    assert {type(node.fn).__name__ for node in planned} == {"LinearRelu", "Linear"}
+    for node in program.nodes:
+        if not isinstance(getattr(node, "fn", None), threads.BLAS_OPS):
+            assert getattr(node, "threads", None) is None
+    for node in planned:
+        x, w, b = (node.fn.x, node.fn.W, np.zeros(node.fn.W.shape[1], node.fn.W.dtype))
+        outputs = []
+        for count in (1, library.default):
+            library.set(count)
+            outputs.append(node.fn.forward(x, w, b).copy())
+        library.set(library.default)
+        expected = threads.FOLLOWS_LOAD if np.array_equal(*outputs) else 1
+        if expected == threads.FOLLOWS_LOAD:  # the backward products may still differ
+            assert node.threads in (threads.FOLLOWS_LOAD, 1)
+        else:
+            assert node.threads == 1
+
+
+@pytest.mark.parametrize("others, expected", [(0.1, "default"), (0.9, 1), (1.8, 1)])
+def test_the_load_meter_leaves_room_only_when_other_processes_leave_cores(
+        monkeypatch, others, expected):
+    """``others`` cores of CPU used by other processes over the interval."""
+    times = iter([(0.0, 10.0, 5.0), (1.0, 10.0 + others + 0.5, 5.5)])  # we used 0.5 s
+    monkeypatch.setattr(threads, "_cpu_times", lambda: next(times))
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    meter = threads.LoadMeter(default=2, interval=0.5)
+    monkeypatch.setattr(threads.time, "monotonic", lambda: 1.0)
+    assert meter() == (2 if expected == "default" else expected)
