@@ -32,7 +32,7 @@ WORKLOAD_DIR = BENCH / "workloads"
 RESULTS = BENCH / "results"
 FRAMEWORKS = ("glassnet", "torch", "tf", "jax")
 PEERS = FRAMEWORKS[1:]
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8")
 TRAINING = ("W1", "W2", "W6", "W7")  # workloads with per-epoch records
 PREDICT_BATCHES = {"W3": ("32", "1024"), "W7": ("32", "128")}
 PREFIX = "BENCH_RESULT "
@@ -59,7 +59,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description="Benchmark glassnet against PyTorch, Keras-on-TF and Keras-on-JAX.")
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
-                        help="comma-separated subset of W1..W7 (default: all)")
+                        help="comma-separated subset of W1..W8 (default: all)")
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS),
                         help="comma-separated subset of glassnet,torch,tf,jax")
     parser.add_argument("--repeats", type=int, default=None,
@@ -68,6 +68,9 @@ def parse_args(argv=None):
                         help="W1 epochs, the accuracy run (default 30; quick: 2)")
     parser.add_argument("--train-epochs", type=int, default=None,
                         help="W2/W6/W7 epochs per process (default 6; quick: 2)")
+    parser.add_argument("--contended-epochs", type=int, default=None,
+                        help="W8 epochs per process, run once per framework (default 3; "
+                             "quick: 2)")
     parser.add_argument("--train-size", type=int, default=None,
                         help="train on the first N of the 55,000 images (default all; "
                              "quick: 10000)")
@@ -93,9 +96,10 @@ def parse_args(argv=None):
                         help="folder for latest.json and latest.md")
     args = parser.parse_args(argv)
     defaults = ({"repeats": 1, "epochs": 2, "train_epochs": 2, "import_repeats": 3,
-                 "predict_repeats": 3, "train_size": 10000} if args.quick else
+                 "predict_repeats": 3, "train_size": 10000, "contended_epochs": 2}
+                if args.quick else
                 {"repeats": 3, "epochs": 30, "train_epochs": 6, "import_repeats": 7,
-                 "predict_repeats": 7})
+                 "predict_repeats": 7, "contended_epochs": 3})
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -188,7 +192,9 @@ class Runner:
             error = f"exit code {done.returncode}; log {log}:\n    " + "\n    ".join(tail)
         return results, seconds, error
 
-    def workload(self, framework, workload, repeat, epochs):
+    def workload(self, framework, workload, repeat, epochs, extra=()):
+        if workload == "W8":
+            return self.contended(framework, repeat, epochs)
         a = self.args
         command = [str(WORKLOAD_DIR / f"run_{framework}.py"), "--workload", workload,
                    "--epochs", str(epochs), "--seed", str(a.seed + repeat),
@@ -196,6 +202,7 @@ class Runner:
                    "--predict-repeats", str(a.predict_repeats)]
         if a.quick:
             command += ["--min-clean", "1", "--max-extra", "1"]
+        command += list(extra)
         if a.train_size:
             command += ["--train-size", str(a.train_size)]
         results, seconds, error = self.run(framework, command,
@@ -204,6 +211,24 @@ class Runner:
         record.update(repeat=repeat, process_seconds=round(seconds, 2))
         if error:
             record["error"] = error
+        return record
+
+    def contended(self, framework, repeat, epochs):
+        """W8: the W1 process while ``burner.py`` keeps every core busy (NumPy with
+        --threads OpenBLAS threads); every interval is noisy by design."""
+        burner = subprocess.Popen([str(self.pythons["glassnet"]),
+                                   str(WORKLOAD_DIR / "burner.py")],
+                                  env=child_env("glassnet", self.args.threads))
+        try:
+            time.sleep(1.0)  # the competitor is running before the W1 process starts
+            wait, self.args.wait_quiet = self.args.wait_quiet, 0
+            record = self.workload(framework, "W1", repeat, epochs,
+                                   extra=["--max-extra", "0"])  # noisy by design
+        finally:
+            self.args.wait_quiet = wait
+            burner.kill()
+            burner.wait()
+        record["workload"] = "W8"
         return record
 
     def import_time(self, framework, index, python):
@@ -277,13 +302,17 @@ def run_w4(args, runner, pythons, setup, log):
 
 def run_processes(args, runner, log):
     """Every process workload for every framework, alternating, ``--repeats`` rounds."""
-    process_workloads = [w for w in ("W1", "W2", "W3", "W6", "W7")
+    process_workloads = [w for w in ("W1", "W2", "W3", "W6", "W7", "W8")
                          if w in args.workloads or (w == "W1" and "W5" in args.workloads)]
     runs = []
-    total = args.repeats * len(process_workloads) * len(args.frameworks)
+    total = (args.repeats * len(process_workloads)
+             - (args.repeats - 1) * ("W8" in process_workloads)) * len(args.frameworks)
     for repeat in range(args.repeats):
         for workload in process_workloads:
-            epochs = args.epochs if workload == "W1" else args.train_epochs
+            epochs = {"W1": args.epochs, "W8": args.contended_epochs}.get(workload,
+                                                                           args.train_epochs)
+            if workload == "W8" and repeat > 0:
+                continue  # once per framework: minutes per epoch for the peers
             for framework in args.frameworks:
                 record = runner.workload(framework, workload, repeat, epochs)
                 runs.append(record)
@@ -303,7 +332,7 @@ def describe(record):
     text = (f"first epoch {record['epochs'][0]['seconds']:.2f} s, then "
             f"{fmt(median(clean_values(timed)))} s/epoch "
             f"({sum(not e['noisy'] for e in timed)}/{len(timed)} clean)")
-    if "test_accuracy" in record:
+    if "test_accuracy" in record and record["workload"] == "W1":
         text += f", test acc. {record['test_accuracy']:.4f}"
     if record["workload"] == "W7":
         text += f", val. acc. {record['val_accuracy'][-1]:.4f}, {predicted}"
@@ -363,6 +392,13 @@ def summarize(args, runs, w4):
                            for rec in r["predict"][size]["repeats"]]
                 if repeats:
                     put(f"{workload}.predict_b{size}", framework, stat(repeats))
+        contended = [e for r in mine if r["workload"] == "W8" for e in r["epochs"][1:]]
+        if contended:
+            value = median([e["seconds"] for e in contended])  # all noisy, by design
+            put("W8.s_per_epoch", framework, {"value": value, "total": len(contended)})
+            quiet = summary.get("W1.s_per_epoch", {}).get(framework)
+            if quiet and quiet["value"]:
+                put("W8.slowdown", framework, {"value": value / quiet["value"]})
         if w4 and framework in w4["imports"]:
             timed = [r for r in w4["imports"][framework] if not r["warm_up"] and "seconds" in r]
             put("W4.import_s", framework, stat(timed))
@@ -394,6 +430,8 @@ def table_rows(args, summary):
         (f"W7 val. acc. after {args.train_epochs} epochs", "W7.val_accuracy", 4, False),
         ("W7 CNN predict 10k, batch 32, s", "W7.predict_b32", 4, True),
         ("W7 CNN predict 10k, batch 128, s", "W7.predict_b128", 4, True),
+        ("W8 W1 s/epoch beside a busy NumPy process", "W8.s_per_epoch", 3, True),
+        ("W8 contended / own quiet W1 s/epoch", "W8.slowdown", 2, False),
     ]
     return [row for row in rows if row[1] in summary]
 

@@ -52,11 +52,12 @@ class Adagrad(Optimizer):
         return [("accumulator", self.initial_accumulator_value)]
 
     def update_step(self, g, variable, eta):
+        """The equations above, one statement each."""
         theta = variable.data
         s = self._slot(variable, "accumulator")
-        np.add(s, g * g, out=s)  # s <- s + g (x) g
-        # theta <- theta - eta g (/) sqrt(s + epsilon)
-        np.subtract(theta, (eta * g) / np.sqrt(s + self.epsilon), out=theta)
+
+        s[...] = s + g * g
+        theta[...] = theta - eta * g / np.sqrt(s + self.epsilon)
 
     def get_config(self):
         config = super().get_config()

@@ -8,10 +8,15 @@ class Adamax(Optimizer):
     """Adamax (``keras.optimizers.Adamax``; Kingma & Ba, section 7.1).
 
     Equations (g = grad J(theta), t = step number from 1):
-        m     <- beta_1 m + (1 - beta_1) g        (computed as m + (1 - beta_1)(g - m))
+        m     <- beta_1 m + (1 - beta_1) g
+        u     <- max(beta_2 u, |g|)
+        theta <- theta - (eta / (1 - beta_1^t)) m (/) u
+    m / (1 - beta_1^t) is Adam's bias-corrected m_hat; u needs no correction.
+
+    As computed (Keras), m rearranged and epsilon guarding the division:
+        m     <- m + (1 - beta_1) (g - m)
         u     <- max(beta_2 u, |g|)
         theta <- theta - eta m (/) ((1 - beta_1^t) (u + epsilon))
-    m / (1 - beta_1^t) is Adam's bias-corrected m_hat; u needs no correction.
 
     Arguments:
         learning_rate: eta, default 0.001.
@@ -52,16 +57,17 @@ class Adamax(Optimizer):
         return [("momentum", 0.0), ("norm", 0.0)]
 
     def update_step(self, g, variable, eta):
+        """The "as computed" equations above, one statement each."""
         theta = variable.data
         cast = theta.dtype.type
         t = cast(self.iterations.data + 1)
+        beta_1, beta_2, epsilon = self.beta_1, self.beta_2, self.epsilon
         m = self._slot(variable, "momentum")
         u = self._slot(variable, "norm")
-        np.add(m, (g - m) * (1 - self.beta_1), out=m)  # m <- m + (1 - beta_1)(g - m)
-        np.maximum(self.beta_2 * u, np.abs(g), out=u)  # u <- max(beta_2 u, |g|)
-        # theta <- theta - eta m (/) ((1 - beta_1^t)(u + epsilon))
-        bias_correction = 1 - cast(self.beta_1) ** t
-        np.subtract(theta, (eta * m) / (bias_correction * (u + self.epsilon)), out=theta)
+
+        m[...] = m + (1 - beta_1) * (g - m)
+        u[...] = np.maximum(beta_2 * u, np.abs(g))
+        theta[...] = theta - eta * m / ((1 - cast(beta_1) ** t) * (u + epsilon))
 
     def get_config(self):
         config = super().get_config()

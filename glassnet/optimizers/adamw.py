@@ -11,6 +11,10 @@ class AdamW(Adam):
     not added to the gradient, so it is not rescaled by sqrt(s)
     (Loshchilov & Hutter, "Decoupled Weight Decay Regularization").
 
+    As computed: the decay line is ``Optimizer``'s weight decay, the same for every
+    optimizer (``_apply_weight_decay``, evaluated as theta - (theta wd) eta), and
+    the rest is ``Adam.update_step`` unchanged; AdamW only makes weight_decay required.
+
     Arguments:
         learning_rate: eta, default 0.001.
         weight_decay: wd, default 0.004 (None is not allowed).

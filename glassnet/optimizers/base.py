@@ -310,15 +310,6 @@ class Optimizer:
         """The array of ``variable``'s slot (updated in place by ``update_step``)."""
         return self._slots[id(variable)][slot].data
 
-    def _scratch(self, variable, index=0):
-        """Reusable work array number ``index`` shaped like ``variable`` (no allocation)."""
-        buffers = self.__dict__.setdefault("_scratch_buffers", {})
-        key = (id(variable), index)
-        buffer = buffers.get(key)
-        if buffer is None:
-            buffer = buffers[key] = np.empty_like(variable.data)
-        return buffer
-
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exempts variables from weight decay: these objects, or names matching a regex."""
         self._exclude_ids = {id(variable) for variable in var_list or ()}
@@ -444,7 +435,7 @@ class Optimizer:
             if self._use_weight_decay(variable):
                 theta = variable.data
                 wd = theta.dtype.type(self.weight_decay)
-                np.subtract(theta, theta * wd * theta.dtype.type(eta), out=theta)
+                theta[...] = theta - theta * wd * theta.dtype.type(eta)
 
     def begin_step(self):
         """Called once per step before the per-variable updates (Nadam uses it)."""

@@ -13,13 +13,25 @@ class Nadam(Optimizer):
         u_t    = beta_1 (1 - 0.5 * 0.96^t)
         u_t1   = beta_1 (1 - 0.5 * 0.96^(t+1))
         u_prod <- u_prod u_t                        (once per step; starts at 1)
-        m      <- beta_1 m + (1 - beta_1) g         (computed as m + (1 - beta_1)(g - m))
-        s      <- beta_2 s + (1 - beta_2) g (x) g   (computed as s + (1 - beta_2)(g (x) g - s))
+        m      <- beta_1 m + (1 - beta_1) g
+        s      <- beta_2 s + (1 - beta_2) g (x) g
         m_hat  <- u_t1 m / (1 - u_prod u_t1) + (1 - u_t) g / (1 - u_prod)
         s_hat  <- s / (1 - beta_2^t)
         theta  <- theta - eta m_hat (/) (sqrt(s_hat) + epsilon)
     m_hat is Nesterov's look-ahead: the momentum of the *next* step applied to m,
     plus the current gradient's own share, each bias-corrected.
+
+    As computed (Keras); u_prod's update runs once per step, in ``begin_step``,
+    before the per-variable lines:
+        u_prod <- (u_prod beta_1) (1 - 0.5 * 0.96^t)
+        u_t    = beta_1 (1 - 0.5 * 0.96^t)
+        u_t1   = beta_1 (1 - 0.5 * 0.96^(t+1))
+        m      <- m + (1 - beta_1) (g - m)
+        s      <- s + (1 - beta_2) (g (x) g - s)
+        m_hat  = u_t1 m / (1 - u_prod u_t1) + (1 - u_t) g / (1 - u_prod)
+        s_hat  = s / (1 - beta_2^t)
+        theta  <- theta - eta m_hat (/) (sqrt(s_hat) + epsilon)
+    m and s are the textbook lines rearranged (beta m + (1 - beta) g = m + (1 - beta)(g - m)).
 
     Arguments:
         learning_rate: eta, default 0.001.
@@ -75,29 +87,30 @@ class Nadam(Optimizer):
         return [("u_product", (), dtype)]
 
     def begin_step(self):
+        """u_prod's line of the "as computed" equations (once per step)."""
         u_prod = self._u_product.data
         cast = u_prod.dtype.type
         t = cast(self.iterations.data + 1)
-        # u_prod <- u_prod u_t
-        np.multiply(u_prod * self.beta_1, 1.0 - 0.5 * cast(0.96) ** t, out=u_prod)
+        u_prod[...] = u_prod * self.beta_1 * (1.0 - 0.5 * cast(0.96) ** t)
 
     def update_step(self, g, variable, eta):
+        """The per-variable "as computed" equations above, one statement each."""
         theta = variable.data
         cast = theta.dtype.type
         t = cast(self.iterations.data + 1)
         beta_1, beta_2, decay = cast(self.beta_1), cast(self.beta_2), cast(0.96)
-        u_t = beta_1 * (1.0 - 0.5 * decay**t)
-        u_t1 = beta_1 * (1.0 - 0.5 * decay ** (t + 1))
+        epsilon = self.epsilon
         u_prod = cast(self._u_product.data)
         m = self._slot(variable, "momentum")
         s = self._slot(variable, "velocity")
 
-        np.add(m, (g - m) * (1 - beta_1), out=m)  # m <- m + (1 - beta_1)(g - m)
-        np.add(s, (g * g - s) * (1 - beta_2), out=s)  # s <- s + (1 - beta_2)(g (x) g - s)
-        m_hat = (u_t1 * m) / (1 - u_prod * u_t1) + ((1 - u_t) * g) / (1 - u_prod)
+        u_t = beta_1 * (1.0 - 0.5 * decay**t)
+        u_t1 = beta_1 * (1.0 - 0.5 * decay ** (t + 1))
+        m[...] = m + (1 - beta_1) * (g - m)
+        s[...] = s + (1 - beta_2) * (g * g - s)
+        m_hat = u_t1 * m / (1 - u_prod * u_t1) + (1 - u_t) * g / (1 - u_prod)
         s_hat = s / (1 - beta_2**t)
-        # theta <- theta - eta m_hat (/) (sqrt(s_hat) + epsilon)
-        np.subtract(theta, (m_hat * eta) / (np.sqrt(s_hat) + self.epsilon), out=theta)
+        theta[...] = theta - eta * m_hat / (np.sqrt(s_hat) + epsilon)
 
     def get_config(self):
         config = super().get_config()

@@ -12,11 +12,20 @@ class RMSprop(Optimizer):
         theta <- theta - eta g (/) sqrt(s + epsilon)
     The lecture's two lines, computed exactly so (epsilon inside the square root).
     centered=True also tracks the mean gradient g_bar and divides by an estimate
-    of the gradient's variance instead of its second moment:
+    of the gradient's variance, s - g_bar (x) g_bar, instead of its second moment s:
         g_bar <- beta g_bar + (1 - beta) g
         theta <- theta - eta g (/) sqrt(s - g_bar (x) g_bar + epsilon)
     momentum = mu > 0 accumulates the steps before applying them:
         m     <- mu m + eta g (/) sqrt(...)
+        theta <- theta - m
+
+    As computed (Keras), naming the second moment in use v:
+        s     <- beta s + (1 - beta) g (x) g
+        g_bar <- beta g_bar + (1 - beta) g           (centered)
+        v      = s - g_bar (x) g_bar                 (centered; else v = s)
+        theta <- theta - eta g (/) sqrt(v + epsilon) (momentum = 0)
+    or, with momentum:
+        m     <- mu m + eta g (/) sqrt(v + epsilon)
         theta <- theta - m
 
     Arguments:
@@ -73,22 +82,24 @@ class RMSprop(Optimizer):
         return [[slot] for slot, _ in self.slot_specs()]
 
     def update_step(self, g, variable, eta):
+        """The "as computed" equations above, one statement each."""
         theta = variable.data
-        beta = self.rho  # a Python float: NumPy applies it in the variable's dtype
+        # Python floats: NumPy applies them in the variable's dtype.
+        beta, mu, epsilon = self.rho, self.momentum, self.epsilon
         s = self._slot(variable, "velocity")
-        np.add(beta * s, (1 - beta) * (g * g), out=s)  # s <- beta s + (1 - beta) g (x) g
+
+        s[...] = beta * s + (1 - beta) * (g * g)
+        v = s
         if self.centered:
             g_bar = self._slot(variable, "average_gradient")
-            np.add(beta * g_bar, (1 - beta) * g, out=g_bar)  # g_bar <- beta g_bar + (1-beta) g
-            denominator = s - g_bar * g_bar + self.epsilon
-        else:
-            denominator = s + self.epsilon
-        step = (eta * g) / np.sqrt(denominator)  # eta g (/) sqrt(s + epsilon)
-        if self.momentum > 0:
+            g_bar[...] = beta * g_bar + (1 - beta) * g
+            v = s - g_bar * g_bar
+        if mu > 0:
             m = self._slot(variable, "momentum")
-            np.add(self.momentum * m, step, out=m)  # m <- mu m + step
-            step = m
-        np.subtract(theta, step, out=theta)
+            m[...] = mu * m + eta * g / np.sqrt(v + epsilon)
+            theta[...] = theta - m
+        else:
+            theta[...] = theta - eta * g / np.sqrt(v + epsilon)
 
     def get_config(self):
         config = super().get_config()

@@ -1,6 +1,4 @@
 """SGD: gradient descent, with optional momentum and Nesterov momentum."""
-import numpy as np
-
 from glassnet.optimizers.base import Optimizer
 
 
@@ -18,7 +16,7 @@ class SGD(Optimizer):
             theta <- theta + m
         Nesterov, as computed (Keras):
             m     <- beta m - eta g
-            theta <- theta + beta m - eta g
+            theta <- theta + (beta m - eta g)
         The two agree: Keras stores the look-ahead point theta~ = theta + beta m,
         where it evaluates g; substituting gives theta~ <- theta~ + beta m_new - eta g.
 
@@ -59,19 +57,20 @@ class SGD(Optimizer):
         return [("momentum", 0.0)] if self.momentum != 0 else []
 
     def update_step(self, g, variable, eta):
+        """The equations above, one statement each (a compiled train step runs GD and
+        momentum as one pass per variable: ``glassnet.compiler.kernels``)."""
         theta = variable.data
         if self.momentum == 0:
-            step = self._scratch(variable)
-            np.multiply(g, eta, out=step)
-            np.subtract(theta, step, out=theta)  # theta <- theta - eta g
+            theta[...] = theta - eta * g
             return
         beta = theta.dtype.type(self.momentum)
         m = self._slot(variable, "momentum")
-        np.subtract(m * beta, g * eta, out=m)  # m <- beta m - eta g
+
+        m[...] = beta * m - eta * g
         if self.nesterov:
-            np.add(theta, m * beta - g * eta, out=theta)  # theta <- theta + beta m - eta g
+            theta[...] = theta + (beta * m - eta * g)
         else:
-            np.add(theta, m, out=theta)  # theta <- theta + m
+            theta[...] = theta + m
 
     def get_config(self):
         config = super().get_config()
