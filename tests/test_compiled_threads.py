@@ -17,9 +17,8 @@ def _mlp():
 def _train(monkeypatch, room):
     """W1's model (its sizes, where some products depend on the thread count) trained
     compiled while the load meter says the cores have room for ``room`` threads."""
-    default = threads.blas().default
     monkeypatch.setattr(threads.LoadMeter, "__call__",
-                        lambda self: default if room == "default" else room)
+                        lambda self, default: default if room == "default" else room)
     rng = np.random.default_rng(0)
     x, y = rng.random((320, 784), dtype=np.float32), rng.integers(0, 10, 320)
     keras.utils.set_random_seed(1)
@@ -34,7 +33,7 @@ def test_busy_and_quiet_machines_give_the_same_numbers(monkeypatch):
     busy = _train(monkeypatch, 1)
     for a, b in zip(quiet.get_weights(), busy.get_weights()):
         np.testing.assert_array_equal(a, b)
-    assert threads.blas().current == threads.blas().default  # restored after each step
+    assert threads.blas().current == threads.blas().read()  # restored after each step
 
 
 def test_each_blas_op_is_planned_from_its_own_results(monkeypatch):
@@ -51,10 +50,11 @@ def test_each_blas_op_is_planned_from_its_own_results(monkeypatch):
     for node in planned:
         x, w, b = (node.fn.x, node.fn.W, np.zeros(node.fn.W.shape[1], node.fn.W.dtype))
         outputs = []
-        for count in (1, library.default):
+        default = library.read()
+        for count in (1, library.most):
             library.set(count)
             outputs.append(node.fn.forward(x, w, b).copy())
-        library.set(library.default)
+        library.set(default)
         expected = threads.FOLLOWS_LOAD if np.array_equal(*outputs) else 1
         if expected == threads.FOLLOWS_LOAD:  # the backward products may still differ
             assert node.threads in (threads.FOLLOWS_LOAD, 1)
@@ -62,13 +62,32 @@ def test_each_blas_op_is_planned_from_its_own_results(monkeypatch):
             assert node.threads == 1
 
 
-@pytest.mark.parametrize("others, expected", [(0.1, "default"), (0.9, 1), (1.8, 1)])
+@pytest.mark.parametrize("others, expected", [(0.1, 2), (0.9, 1), (1.8, 1)])
 def test_the_load_meter_leaves_room_only_when_other_processes_leave_cores(
         monkeypatch, others, expected):
     """``others`` cores of CPU used by other processes over the interval."""
     times = iter([(0.0, 10.0, 5.0), (1.0, 10.0 + others + 0.5, 5.5)])  # we used 0.5 s
     monkeypatch.setattr(threads, "_cpu_times", lambda: next(times))
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
-    meter = threads.LoadMeter(default=2, interval=0.5)
+    meter = threads.LoadMeter(interval=0.5)
     monkeypatch.setattr(threads.time, "monotonic", lambda: 1.0)
-    assert meter() == (2 if expected == "default" else expected)
+    assert meter(2) == expected
+    assert meter(1) == 1
+
+
+def test_a_compiled_fit_gives_the_same_numbers_whatever_the_default_thread_count():
+    """Its eager warm-up and traced steps run on one thread, its replays per op."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((320, 784), dtype=np.float32), rng.integers(0, 10, 320)
+    weights = []
+    for limit in (None, 1):
+        keras.utils.set_random_seed(1)
+        model = _mlp()
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        with threadpool_limits(limit, "blas"):
+            model.fit(x, y, batch_size=32, epochs=2, verbose=0)
+            assert threads.blas().read() == (limit or threads.blas().most)
+        weights.append(model.get_weights())
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)

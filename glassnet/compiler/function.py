@@ -8,6 +8,8 @@ such as which variables are trainable) the calls go:
     3rd call   eager, traced: trace B, compared node by node with A
     later      the program of B, replayed
 
+(the eager calls with BLAS on one thread, as ``compiler.threads`` explains).
+
 Two traces of two different batches must be identical: an array computed outside
 glassnet's ops from the batch (a constant of the trace) would differ between them.
 When they differ, or a trace meets something a replay cannot follow (a traced value
@@ -21,7 +23,7 @@ import numpy as np
 from glassnet import tree
 from glassnet.autodiff import tracing
 from glassnet.autodiff.tensor import Tensor
-from glassnet.compiler import fusion
+from glassnet.compiler import fusion, threads
 from glassnet.compiler.program import OutputLeaf, Program
 from glassnet.compiler.trace import Constant, Trace
 
@@ -68,7 +70,8 @@ class CompiledFunction:
             return entry.run(inputs)
         if isinstance(entry, int) and entry < WARMUP_CALLS:
             self._entries[signature] = entry + 1
-            return self.fn(*args)
+            with threads.one_thread():  # the numbers of a replay, whatever the default
+                return self.fn(*args)
         if not all(isinstance(array, np.ndarray) for array in inputs):
             return self._give_up("its inputs are not all arrays", args)
         result, trace, outputs = self._trace(args, inputs)
@@ -91,7 +94,8 @@ class CompiledFunction:
         trace = Trace(inputs, self.variables())
         tracing.active = trace
         try:
-            result = self.fn(*args)
+            with threads.one_thread():
+                result = self.fn(*args)
         finally:
             tracing.active = None
         outputs = tree.map_structure(lambda leaf: _output_leaf(trace, leaf), result)

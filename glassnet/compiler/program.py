@@ -49,14 +49,15 @@ class Program:
                 ]
         threads.plan(self.nodes, trace.value_of)
         self._blas = threads.blas()
-        self._load = threads.LoadMeter(self._blas.default)
+        self._load = threads.LoadMeter()
 
     # --- replay -----------------------------------------------------------------------
     def run(self, inputs):
         """The traced function's result for this batch's input arrays."""
         values = [None] * self.num_slots
         values[:self.num_inputs] = inputs
-        self._room = self._load()  # BLAS threads the cores have room for now
+        default = self._blas.read()
+        self._room = self._load(default)  # BLAS threads the cores have room for now
         try:
             for position, node in enumerate(self.nodes):
                 kind = type(node)
@@ -71,7 +72,7 @@ class Program:
                 else:
                     _assign(node, values)
         finally:
-            self._blas.set(self._blas.default)
+            self._blas.set(default)
         return _rebuild(self.outputs, values)
 
     def _use_threads(self, node):

@@ -12,19 +12,24 @@ Two facts (README, "Threads"):
   not).
 
 So a program's BLAS ops (matrix products, Dense and convolutions, forward and backward)
-are each run once, when the program is made, with one thread and with the default
-number, on the traced values:
+are each run once, when the program is made, with one thread and with one per core, on
+the traced values:
 
 - where the results are equal bit for bit, the op *follows the load*: the default
   number of threads while other processes leave the cores free, one thread otherwise
-  (``LoadMeter``: the CPU time other processes used over the last half second);
+  (``LoadMeter``: the CPU time other processes used over the last half second, more than
+  half a core is busy);
 - where they differ, the op always runs with one thread, so that no result of a
   compiled step depends on the load, or on how many workers share the machine.
 
-Eager steps (``jit_compile=False``) run with the process's settings, as any NumPy code.
+The eager calls of a compiled function (its warm-up and the two traced calls) run on one
+thread (``one_thread``), so a compiled ``fit`` gives the same numbers with any default.
+Eager steps (``jit_compile=False``, or a step that cannot be compiled) run with the
+process's settings, as any NumPy code.
 ``threadpoolctl`` (a dependency) sets OpenBLAS's, MKL's or BLIS's threads; without a
 BLAS it can steer, or with one thread by default, nothing changes.
 """
+import contextlib
 import os
 import time
 
@@ -48,8 +53,13 @@ class Blas:
             self._libraries = []
         else:
             self._libraries = ThreadpoolController().select(user_api="blas").lib_controllers
-        self.default = max([lib.num_threads for lib in self._libraries], default=1)
-        self.current = self.default
+        self.most = max(os.cpu_count() or 1, self.read())  # what invariance is checked for
+        self.current = self.read()
+
+    def read(self):
+        """The thread count set now (the process's default, or a threadpoolctl limit)."""
+        self.current = max([lib.num_threads for lib in self._libraries], default=1)
+        return self.current
 
     def set(self, threads):
         if threads != self.current:
@@ -59,31 +69,24 @@ class Blas:
 
 
 class LoadMeter:
-    """How many threads the cores have room for: the default number while other
-    processes left that many cores free (to half a core) over the last ``interval``
-    seconds, else 1.  Linux (/proc); elsewhere always the default."""
+    """How many threads the cores have room for: ``default`` while other processes used
+    less than half a core over the last ``interval`` seconds, else 1.  Linux (/proc);
+    elsewhere always ``default``."""
 
-    def __init__(self, default, interval=0.5):
-        self.default = default
+    def __init__(self, interval=0.5):
         self.interval = interval
-        self.threads = default
-        self._last = None if default == 1 else _cpu_times()
+        self.busy = False
+        self._last = _cpu_times()
 
-    def __call__(self):
-        if self._last is None:
-            return self.threads
-        now = time.monotonic()
-        if now - self._last[0] >= self.interval:
+    def __call__(self, default):
+        if self._last is not None and time.monotonic() - self._last[0] >= self.interval:
             current = _cpu_times()
-            if current is None:
-                self._last = None
-                return self.threads
-            wall = current[0] - self._last[0]
-            others = (current[1] - self._last[1]) - (current[2] - self._last[2])
-            free = (os.cpu_count() or 1) - others / wall
-            self.threads = self.default if free >= self.default - 0.5 else 1
+            if current is not None:
+                wall = current[0] - self._last[0]
+                others = (current[1] - self._last[1]) - (current[2] - self._last[2])
+                self.busy = others / wall > 0.5
             self._last = current
-        return self.threads
+        return 1 if self.busy else default
 
 
 def _cpu_times():
@@ -111,25 +114,39 @@ def blas():
     return _BLAS
 
 
+@contextlib.contextmanager
+def one_thread():
+    """BLAS on one thread inside: eager steps whose numbers must not depend on the
+    default thread count."""
+    library = blas()
+    previous = library.read()
+    library.set(1)
+    try:
+        yield
+    finally:
+        library.set(previous)
+
+
 def plan(nodes, value_of):
     """Sets ``node.threads`` of every BLAS FunctionNode: FOLLOWS_LOAD where one thread and
-    the default number give the same forward and backward results, else 1.
+    one per core give the same forward and backward results, else 1.
     ``value_of(ref)`` gives a traced input's value."""
     library = blas()
     for node in nodes:
         if isinstance(getattr(node, "fn", None), BLAS_OPS):
-            same = library.default == 1 or _thread_invariant(node, value_of, library)
+            same = library.most == 1 or _thread_invariant(node, value_of, library)
             node.threads = FOLLOWS_LOAD if same else 1
 
 
 def _thread_invariant(node, value_of, library):
     inputs = [value_of(ref) for ref, _ in node.refs]
     results = []
-    for threads in (1, library.default):
+    previous = library.read()
+    for threads in (1, library.most):
         library.set(threads)
         out = node.fn.forward(*inputs)
         upstream = np.random.default_rng(0).standard_normal(out.shape).astype(out.dtype)
         grads = node.fn.backward(upstream) if node.graph else ()
         results.append([np.array(out)] + [np.array(g) for g in grads if g is not None])
-    library.set(library.default)
+    library.set(previous)
     return all(np.array_equal(a, b) for a, b in zip(*results))

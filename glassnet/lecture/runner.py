@@ -42,6 +42,7 @@ import numpy as np
 import glassnet as keras
 from glassnet import diagnostics
 from glassnet.callbacks import Callback
+from glassnet.compiler import threads
 from glassnet.datasets import fashion_mnist
 from glassnet.lecture import experiments as registry
 from glassnet.lecture import storage
@@ -291,9 +292,13 @@ def train_experiment(experiment, data, options, verbose=0, callbacks=()):
     if experiment.monitor:
         callbacks.append(keras.callbacks.GradientMonitor())
     X_train, y_train = data["train"]
-    history = model.fit(X_train, y_train, epochs=epochs_of(experiment, options.quick),
-                        batch_size=experiment.batch_size, validation_data=data["valid"],
-                        callbacks=callbacks, verbose=verbose)
+    # a GradientMonitor's hooks keep the steps eager: on one BLAS thread, so that the
+    # numbers do not depend on --workers (compiled steps see to it themselves)
+    eager_on_one_thread = threads.one_thread() if experiment.monitor else contextlib.nullcontext()
+    with eager_on_one_thread:
+        history = model.fit(X_train, y_train, epochs=epochs_of(experiment, options.quick),
+                            batch_size=experiment.batch_size, validation_data=data["valid"],
+                            callbacks=callbacks, verbose=verbose)
     fit_seconds = time.perf_counter() - started
     X_test, y_test = data["test"]
     test = model.evaluate(X_test, y_test, batch_size=experiment.batch_size, verbose=0,
