@@ -56,14 +56,21 @@ def conv_parts(add, graph):
     return conv, b, [conv, add]
 
 
-def linear_relu(where, graph):
+def _under_relu(where, graph, parts_of):
+    """(parts_of(the Add), the ReLU's nodes) when ``where`` is the ReLU of an Add that
+    ``parts_of`` recognises, else None."""
     relu = relu_input(where, graph)
     add = relu and graph.made_by(relu[0], P.Add)
-    linear = add and linear_parts(add, graph)
-    if not linear:
+    parts = add and parts_of(add, graph)
+    return (parts, relu[1]) if parts else None
+
+
+def linear_relu(where, graph):
+    found = _under_relu(where, graph, linear_parts)
+    if not found:
         return None
-    x, w, b, nodes = linear
-    return Match(fused.LinearRelu(), [x, w, b], nodes + relu[1])
+    (x, w, b, nodes), relu_nodes = found
+    return Match(fused.LinearRelu(), [x, w, b], nodes + relu_nodes)
 
 
 def linear(add, graph):
@@ -81,13 +88,11 @@ def _conv_bias(conv, b, nodes, function):
 
 
 def conv_bias_relu(where, graph):
-    relu = relu_input(where, graph)
-    add = relu and graph.made_by(relu[0], P.Add)
-    parts = add and conv_parts(add, graph)
-    if not parts:
+    found = _under_relu(where, graph, conv_parts)
+    if not found:
         return None
-    conv, b, nodes = parts
-    return _conv_bias(conv, b, nodes + relu[1], fused.ConvBiasRelu)
+    (conv, b, nodes), relu_nodes = found
+    return _conv_bias(conv, b, nodes + relu_nodes, fused.ConvBiasRelu)
 
 
 def conv_bias(add, graph):
