@@ -1,9 +1,11 @@
-"""Global numeric settings, as in ``keras.config``: floatx, epsilon, image format."""
+"""Global numeric settings, as in ``keras.config``: floatx, epsilon, image format; and
+glassnet's own: whether compiled steps keep their results independent of BLAS threads."""
 import numpy as np
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
+_THREAD_INDEPENDENT = True
 
 
 def floatx():
@@ -43,3 +45,20 @@ def set_image_data_format(value):
             f"Received: value={value!r}"
         )
     _IMAGE_DATA_FORMAT = value
+
+
+def thread_independent():
+    """Whether compiled steps give the same bits with any BLAS thread count (True, the
+    default; see ``glassnet.compiler.threads``)."""
+    return _THREAD_INDEPENDENT
+
+
+def set_thread_independent(value):
+    """True: a matrix product whose result depends on the thread count always runs on one
+    thread (the same bits on a busy or quiet machine, with any number of workers).
+    False: it runs with the default number of threads, faster on a quiet machine, and its
+    bits depend on that number (as in other frameworks), never on the load."""
+    global _THREAD_INDEPENDENT
+    if not isinstance(value, bool):
+        raise TypeError(f"set_thread_independent: expected True or False. Received: {value!r}")
+    _THREAD_INDEPENDENT = value

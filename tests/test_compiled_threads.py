@@ -91,3 +91,16 @@ def test_a_compiled_fit_gives_the_same_numbers_whatever_the_default_thread_count
         weights.append(model.get_weights())
     for a, b in zip(*weights):
         np.testing.assert_array_equal(a, b)
+
+
+def test_without_thread_independence_the_products_that_depend_on_threads_use_the_default(
+        monkeypatch):
+    from glassnet import config
+
+    monkeypatch.setattr(config, "_THREAD_INDEPENDENT", False)
+    model = _train(monkeypatch, "default")
+    planned = [node.threads for node in model._compiled_functions["train"].program.nodes
+               if getattr(node, "threads", None) is not None]
+    assert 1 not in planned and set(planned) <= {threads.FOLLOWS_LOAD, threads.DEFAULT}
+    with pytest.raises(TypeError, match="Received: 'yes'"):
+        config.set_thread_independent("yes")

@@ -56,7 +56,7 @@ class Program:
         """The traced function's result for this batch's input arrays."""
         values = [None] * self.num_slots
         values[:self.num_inputs] = inputs
-        default = self._blas.read()
+        default = self._default = self._blas.read()
         self._room = self._load(default)  # BLAS threads the cores have room for now
         try:
             for position, node in enumerate(self.nodes):
@@ -76,7 +76,9 @@ class Program:
         return _rebuild(self.outputs, values)
 
     def _use_threads(self, node):
-        self._blas.set(1 if node.threads == 1 else self._room)
+        wanted = node.threads
+        self._blas.set(self._room if wanted == threads.FOLLOWS_LOAD
+                       else 1 if wanted == 1 else self._default)
 
     @staticmethod
     def _forward(node, values):

@@ -20,7 +20,10 @@ the traced values:
   (``LoadMeter``: the CPU time other processes used over the last half second, more than
   half a core is busy);
 - where they differ, the op always runs with one thread, so that no result of a
-  compiled step depends on the load, or on how many workers share the machine.
+  compiled step depends on the load, or on how many workers share the machine; with
+  ``glassnet.config.set_thread_independent(False)`` it runs with the default number
+  instead (faster on a quiet machine; its bits then depend on that number, not on the
+  load).
 
 The eager calls of a compiled function (its warm-up and the two traced calls) run on one
 thread (``one_thread``), so a compiled ``fit`` gives the same numbers with any default.
@@ -35,12 +38,14 @@ import time
 
 import numpy as np
 
+from glassnet import config
 from glassnet.autodiff.convolution import Conv
 from glassnet.autodiff.primitives import MatMul
 from glassnet.compiler.fused import Linear
 
 BLAS_OPS = (MatMul, Linear, Conv)  # and their subclasses (LinearRelu, ConvBias, ...)
-FOLLOWS_LOAD = "load"  # a node's ``threads``: follows the load, or 1 (always one thread)
+FOLLOWS_LOAD = "load"  # a node's ``threads``: follows the load,
+DEFAULT = "default"  # always the default number, or 1 (always one thread)
 
 
 class Blas:
@@ -129,13 +134,15 @@ def one_thread():
 
 def plan(nodes, value_of):
     """Sets ``node.threads`` of every BLAS FunctionNode: FOLLOWS_LOAD where one thread and
-    one per core give the same forward and backward results, else 1.
-    ``value_of(ref)`` gives a traced input's value."""
+    one per core give the same forward and backward results, else 1 (DEFAULT when
+    ``config.thread_independent()`` is off).  ``value_of(ref)`` gives a traced input's
+    value."""
     library = blas()
+    otherwise = 1 if config.thread_independent() else DEFAULT
     for node in nodes:
         if isinstance(getattr(node, "fn", None), BLAS_OPS):
             same = library.most == 1 or _thread_invariant(node, value_of, library)
-            node.threads = FOLLOWS_LOAD if same else 1
+            node.threads = FOLLOWS_LOAD if same else otherwise
 
 
 def _thread_invariant(node, value_of, library):
