@@ -196,8 +196,8 @@ class BatchNormTraining(Function):
         dL/dbeta  = sum g                     dL/dgamma = sum g x_hat
         dL/dx     = gamma / sqrt(sigma^2 + epsilon) / m
                     * (m g - sum g - x_hat sum(g x_hat))
-    ``mean`` and ``variance`` (the batch statistics) are kept on the node for the
-    layer's moving averages.
+    ``mean`` and ``variance`` (the batch statistics) are kept on the op: fusion hands them
+    to the layer's moving averages.
     """
 
     def __init__(self, axes, epsilon):
@@ -225,12 +225,6 @@ class BatchNormTraining(Function):
         dgamma = sum_g_x_hat if self.needs_grad[1] else None
         dbeta = sum_g if self.needs_grad[2] else None
         return dx, dgamma, dbeta
-
-
-def batch_norm_training(x, gamma, beta, axes, epsilon):
-    """(z, node): the normalized output and the node holding the batch mean/variance."""
-    op = BatchNormTraining(tuple(axes), epsilon)
-    return op.apply(x, gamma, beta), op
 
 
 class ConvBias(Conv):
